@@ -1,0 +1,270 @@
+"""Activities (志愿服务活动) and who took part in them (服务记录).
+
+Two rules span tables and so are enforced by database triggers (see
+``activities/db_triggers.py``): a participation's hours never exceed its
+activity's hours, and the participant belongs to the activity's team.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+
+class DaysSpanned(models.Func):
+    """Number of calendar days from start to end, both included (integer)."""
+
+    output_field = models.IntegerField()
+    arity = 2
+
+    def as_sql(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="((%(expressions)s) + 1)",
+            arg_joiner=" - ",
+            **extra_context,
+        )
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(
+            compiler,
+            connection,
+            template="(CAST(julianday(%(expressions)s) AS INTEGER) + 1)",
+            arg_joiner=") - julianday(",
+            **extra_context,
+        )
+
+
+HOURS_FIELD = {"max_digits": 6, "decimal_places": 1}
+
+
+class ActivityStatus(models.TextChoices):
+    DRAFT = "draft", _("draft")
+    SUBMITTED = "submitted", _("awaiting approval")
+    APPROVED = "approved", _("approved")
+    RETURNED = "returned", _("returned")
+
+
+class ActivityQuerySet(models.QuerySet):
+    def approved(self) -> ActivityQuerySet:
+        return self.filter(status=ActivityStatus.APPROVED)
+
+    def for_teams(self, team_ids) -> ActivityQuerySet:
+        return self.filter(team_id__in=team_ids)
+
+
+class Activity(models.Model):
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="activities"
+    )
+    category = models.ForeignKey(
+        "teams.ServiceCategory",
+        verbose_name=_("service category"),
+        on_delete=models.PROTECT,
+        related_name="activities",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    start_date = models.DateField(_("start date"))
+    end_date = models.DateField(_("end date"))
+    hours = models.DecimalField(
+        _("service hours"),
+        help_text=_(
+            "The activity's service time, not the calendar span: a 3-day trip is not 72 hours."
+        ),
+        validators=[MinValueValidator(Decimal("0.1"))],
+        **HOURS_FIELD,
+    )
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    content = models.TextField(_("service content"), blank=True)
+    organiser = models.CharField(_("organiser"), max_length=100, blank=True)
+    # Outcomes (成效).
+    people_reached = models.PositiveIntegerField(_("people served or educated"), default=0)
+    materials_distributed = models.PositiveIntegerField(_("materials distributed"), default=0)
+    households_visited = models.PositiveIntegerField(_("households visited"), default=0)
+    donation_yuan = models.DecimalField(
+        _("donations (yuan)"),
+        max_digits=12,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    other_outcomes = models.TextField(_("other outcomes"), blank=True)
+    # Workflow.
+    status = models.CharField(
+        _("status"), max_length=20, choices=ActivityStatus.choices, default=ActivityStatus.DRAFT
+    )
+    return_reason = models.TextField(_("reason for return"), blank=True)
+    is_late = models.BooleanField(
+        _("logged late"),
+        default=False,
+        help_text=_("Submitted more than 10 working days after the activity ended."),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(_("approved at"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = ActivityQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("volunteer service activity")
+        verbose_name_plural = _("volunteer service activities")
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="activity_end_not_before_start",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0),
+                name="activity_hours_positive",
+                violation_error_message=_("Service hours must be more than zero."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__lte=DaysSpanned(F("end_date"), F("start_date")) * 24),
+                name="activity_hours_within_days",
+                violation_error_message=_(
+                    "Service hours cannot be more than 24 for each day of the activity."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(donation_yuan__gte=0),
+                name="activity_donation_not_negative",
+                violation_error_message=_("Donations cannot be negative."),
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=ActivityStatus.APPROVED) | Q(approved_at__isnull=False),
+                name="activity_approved_has_time",
+                violation_error_message=_("An approved activity needs its approval time."),
+            ),
+        ]
+        indexes = [
+            # Figures and lists: one team's activities by date.
+            models.Index(fields=["team", "start_date"], name="activity_team_start_idx"),
+            # The secretary's queue and the figures' "approved only" filter.
+            models.Index(fields=["team", "status", "start_date"], name="activity_team_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.start_date:%Y-%m-%d} {self.title}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("activities:detail", kwargs={"pk": self.pk})
+
+    @property
+    def days(self) -> int:
+        return (self.end_date - self.start_date).days + 1
+
+    def clean(self) -> None:
+        # The database refuses these too (db_triggers.py); checking here turns
+        # the refusal into a message on the form instead of an error page.
+        if self.pk and self.hours is not None:
+            over = self.participations.filter(hours__gt=self.hours).count()
+            if over:
+                raise ValidationError(
+                    {
+                        "hours": _(
+                            "%(count)d participant(s) have more hours than this; "
+                            "lower their hours first."
+                        )
+                        % {"count": over}
+                    }
+                )
+
+
+class Participation(models.Model):
+    class Role(models.TextChoices):
+        ORGANISER = "organiser", _("organiser")
+        PARTICIPANT = "participant", _("participant")
+
+    activity = models.ForeignKey(
+        Activity,
+        verbose_name=_("activity"),
+        on_delete=models.CASCADE,
+        related_name="participations",
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.PROTECT,
+        related_name="participations",
+    )
+    hours = models.DecimalField(
+        _("service hours"), validators=[MinValueValidator(Decimal("0.1"))], **HOURS_FIELD
+    )
+    role = models.CharField(
+        _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
+    )
+
+    class Meta:
+        verbose_name = _("service record")
+        verbose_name_plural = _("service records")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["activity", "member"],
+                name="participation_one_per_member",
+                violation_error_message=_("This member is already listed for this activity."),
+            ),
+            models.CheckConstraint(
+                condition=Q(hours__gt=0),
+                name="participation_hours_positive",
+                violation_error_message=_("A participant's hours must be more than zero."),
+            ),
+        ]
+        indexes = [
+            # A member's own record and per-member figures.
+            models.Index(fields=["member", "activity"], name="participation_member_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.activity}"
+
+    def clean(self) -> None:
+        errors = {}
+        activity = self.activity if self.activity_id or _has_cached(self, "activity") else None
+        member = self.member if self.member_id else None
+        if (
+            activity is not None
+            and self.hours is not None
+            and activity.hours is not None
+            and self.hours > activity.hours
+        ):
+            errors["hours"] = _(
+                "A participant's hours (%(hours)s) cannot be more than the activity's "
+                "hours (%(activity_hours)s)."
+            ) % {"hours": self.hours, "activity_hours": activity.hours}
+        if activity is not None and member is not None and activity.team_id != member.team_id:
+            errors["member"] = _("%(member)s is not a member of this activity's team.") % {
+                "member": member.name
+            }
+        if errors:
+            raise ValidationError(errors)
+
+
+def _has_cached(instance: models.Model, field: str) -> bool:
+    return instance._meta.get_field(field).is_cached(instance)

@@ -1,0 +1,146 @@
+"""Registered volunteers (注册志愿者) of a team."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+phone_validator = RegexValidator(
+    r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
+    _("Enter an 11-digit mobile number or a landline number with its area code."),
+)
+
+
+class CadreRank(models.TextChoices):
+    COUNTY = "county", _("county level")
+    SECTION = "section", _("section level")
+    GENERAL = "general", _("general cadre")
+    WORKER = "worker", _("worker")
+    OTHER = "other", _("other")
+
+
+class Gender(models.TextChoices):
+    MALE = "male", _("male")
+    FEMALE = "female", _("female")
+
+
+class MemberQuerySet(models.QuerySet):
+    def active_on(self, day: datetime.date) -> MemberQuerySet:
+        """Members registered on ``day``; ``left_on`` is the last day of membership."""
+        return self.filter(registered_on__lte=day).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=day)
+        )
+
+    def active(self) -> MemberQuerySet:
+        return self.filter(left_on__isnull=True)
+
+    def registered_in_period(self, start: datetime.date, end: datetime.date) -> MemberQuerySet:
+        """Registered on or before the period's end and not left before its start."""
+        return self.filter(registered_on__lte=end).filter(
+            Q(left_on__isnull=True) | Q(left_on__gte=start)
+        )
+
+
+class Member(models.Model):
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.PROTECT, related_name="members"
+    )
+    volunteer_number = models.CharField(
+        _("volunteer number"),
+        max_length=30,
+        unique=True,
+        help_text=_("The public identifier given at registration."),
+    )
+    name = models.CharField(_("name"), max_length=50)
+    gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
+    ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
+    is_party_member = models.BooleanField(_("party member"), default=True)
+    party_joined_on = models.DateField(_("joined the party on"), null=True, blank=True)
+    cadre_rank = models.CharField(
+        _("cadre rank"), max_length=20, choices=CadreRank.choices, default=CadreRank.GENERAL
+    )
+    position = models.CharField(_("position"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
+    email = models.EmailField(_("e-mail"), blank=True)
+    registered_on = models.DateField(_("registered on"))
+    left_on = models.DateField(
+        _("left on"), null=True, blank=True, help_text=_("The last day of membership.")
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login account"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="member",
+    )
+
+    objects = MemberQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("registered volunteer")
+        verbose_name_plural = _("registered volunteers")
+        ordering = ["volunteer_number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("registered_on")),
+                name="member_left_after_registered",
+                violation_error_message=_(
+                    "The leaving date cannot be before the registration date."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=Q(party_joined_on__isnull=True) | Q(is_party_member=True),
+                name="member_party_date_only_for_party_members",
+                violation_error_message=_(
+                    "Only a party member can have a date of joining the party."
+                ),
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["team", "registered_on"], name="member_team_registered_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.volunteer_number}）"
+
+    def clean(self) -> None:
+        # Moving a member with service records to another team would break the
+        # rule that participants belong to the activity's team (db_triggers.py).
+        if self.pk and self.team_id:
+            elsewhere = self.participations.exclude(activity__team_id=self.team_id).exists()
+            if elsewhere:
+                raise ValidationError(
+                    {
+                        "team": _(
+                            "This member has service records in their current team and cannot "
+                            "be moved. Mark them as left and register them in the new team."
+                        )
+                    }
+                )
+
+    @property
+    def is_active(self) -> bool:
+        return self.left_on is None
+
+    def was_registered_on(self, day: datetime.date) -> bool:
+        return self.registered_on <= day and (self.left_on is None or self.left_on >= day)
+
+    @property
+    def masked_phone(self) -> str:
+        return mask_phone(self.phone)
+
+
+def mask_phone(phone: str) -> str:
+    """13812345678 → 138****5678; short or empty numbers are masked whole."""
+    if not phone:
+        return ""
+    if len(phone) < 8:
+        return "*" * len(phone)
+    return f"{phone[:3]}****{phone[-4:]}"

@@ -1,0 +1,103 @@
+"""Who may see and do what, scoped to teams and regions.
+
+Views call these helpers instead of checking roles themselves. The rule
+(DOMAIN.md § Who uses it): a user with no role on a team gets 404 for that
+team's objects, so they cannot learn the objects exist; a user who can see the
+team but lacks the role for an action gets 403.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from teams.models import Region, RegionAdmin, Team, TeamRole
+
+
+@dataclass
+class UserRoles:
+    team_roles: list[TeamRole] = field(default_factory=list)
+    admin_regions: list[Region] = field(default_factory=list)
+    member: object | None = None
+
+    @property
+    def teams(self) -> list[Team]:
+        return [role.team for role in self.team_roles]
+
+    @property
+    def team_ids(self) -> set[int]:
+        return {role.team_id for role in self.team_roles}
+
+    @property
+    def secretary_team_ids(self) -> set[int]:
+        return {r.team_id for r in self.team_roles if r.role == TeamRole.Role.SECRETARY}
+
+    @property
+    def is_region_admin(self) -> bool:
+        return bool(self.admin_regions)
+
+    @property
+    def is_volunteer(self) -> bool:
+        return self.member is not None
+
+    def role_on(self, team: Team) -> str | None:
+        for role in self.team_roles:
+            if role.team_id == team.pk:
+                return role.role
+        return None
+
+    def admin_region_ids(self) -> set[int]:
+        ids: set[int] = set()
+        for region in self.admin_regions:
+            ids |= region.subtree_ids()
+        return ids
+
+
+def roles_for(user) -> UserRoles:
+    """The user's roles, loaded once per request (cached on the user object)."""
+    cached = getattr(user, "_volunteer_roles", None)
+    if cached is not None:
+        return cached
+    roles = UserRoles()
+    if user.is_authenticated:
+        roles.team_roles = list(
+            TeamRole.objects.filter(user=user).select_related("team").order_by("team__name")
+        )
+        roles.admin_regions = [
+            ra.region for ra in RegionAdmin.objects.filter(user=user).select_related("region")
+        ]
+        roles.member = getattr(user, "member", None)
+    user._volunteer_roles = roles
+    return roles
+
+
+def team_for_staff(user, slug: str) -> Team:
+    """The team if the user is its staff or secretary; 404 otherwise."""
+    roles = roles_for(user)
+    for role in roles.team_roles:
+        if role.team.slug == slug:
+            return role.team
+    raise Http404
+
+
+def team_for_secretary(user, slug: str) -> Team:
+    """The team if the user is its secretary; 403 for its staff; 404 for others."""
+    team = team_for_staff(user, slug)
+    if roles_for(user).role_on(team) != TeamRole.Role.SECRETARY:
+        raise PermissionDenied
+    return team
+
+
+def team_for_reader(user, slug: str) -> Team:
+    """The team for its staff and secretary, or for an admin of its region."""
+    roles = roles_for(user)
+    for role in roles.team_roles:
+        if role.team.slug == slug:
+            return role.team
+    if roles.is_region_admin:
+        team = Team.objects.filter(slug=slug, region_id__in=roles.admin_region_ids()).first()
+        if team is not None:
+            return team
+    raise Http404

@@ -1,0 +1,44 @@
+"""The Celery application.
+
+Tasks are idempotent (they recompute from the database), so a message is
+acknowledged only after the task has run and is redelivered if the worker dies
+mid-way. Every periodic schedule lives in ``BEAT_SCHEDULE`` below, nowhere else.
+"""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "volunteer_site.settings")
+
+app = Celery("volunteer_site")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+
+# The one place for periodic jobs (run by `celery beat`).
+BEAT_SCHEDULE = {
+    "beat-heartbeat": {
+        "task": "volunteer_site.tasks.beat_heartbeat",
+        "schedule": crontab(minute="*"),
+    },
+}
+
+app.conf.update(
+    task_serializer="json",
+    result_serializer="json",
+    accept_content=["json"],
+    timezone="Asia/Shanghai",
+    enable_utc=True,
+    task_acks_late=True,
+    task_reject_on_worker_lost=True,
+    worker_prefetch_multiplier=1,
+    task_soft_time_limit=120,
+    task_time_limit=180,
+    result_expires=3600,
+    broker_connection_retry_on_startup=True,
+    # Fail fast when Redis is down, so a web request that queues a task is not
+    # held up; callers treat a failed publish as "recompute later".
+    broker_transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
+    beat_schedule=BEAT_SCHEDULE,
+)
+app.autodiscover_tasks()

@@ -1,0 +1,47 @@
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.db import connection
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from teams.access import roles_for
+from volunteer_site.health import check_broker
+from volunteer_site.tasks import BEAT_HEARTBEAT_KEY
+
+
+@login_required
+def home(request: HttpRequest) -> HttpResponse:
+    """Send each role to where its work is."""
+    roles = roles_for(request.user)
+    if len(roles.team_roles) == 1:
+        return redirect(roles.team_roles[0].team)
+    if roles.team_roles:
+        return render(request, "home_choose_team.html", {"team_roles": roles.team_roles})
+    if roles.is_region_admin:
+        return redirect("teams:region_overview")
+    if roles.is_volunteer:
+        return redirect("members:my_record")
+    if request.user.is_staff:
+        return redirect("admin:index")
+    return render(request, "home_no_role.html")
+
+
+@require_GET
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    """Database and task-queue health, for monitoring. 200 when both answer."""
+    checks: dict[str, str] = {}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        checks["database"] = "ok"
+    except Exception as exc:  # report, do not crash the health check
+        checks["database"] = f"error: {exc.__class__.__name__}"
+    checks["tasks"] = check_broker()
+    heartbeat = cache.get(BEAT_HEARTBEAT_KEY)
+    if heartbeat:
+        checks["beat_last_seen"] = heartbeat
+    healthy = checks["database"] == "ok" and checks["tasks"] in {"ok", "in-process"}
+    return JsonResponse(checks, status=200 if healthy else 503)
