@@ -79,7 +79,9 @@ class Activity(models.Model):
         help_text=_(
             "The activity's service time, not the calendar span: a 3-day trip is not 72 hours."
         ),
-        validators=[MinValueValidator(Decimal("0.1"))],
+        validators=[
+            MinValueValidator(Decimal("0.1"), message=_("Service hours must be more than zero."))
+        ],
         **HOURS_FIELD,
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
@@ -94,7 +96,7 @@ class Activity(models.Model):
         max_digits=12,
         decimal_places=2,
         default=Decimal("0"),
-        validators=[MinValueValidator(Decimal("0"))],
+        validators=[MinValueValidator(Decimal("0"), message=_("Donations cannot be negative."))],
     )
     other_outcomes = models.TextField(_("other outcomes"), blank=True)
     # Workflow.
@@ -215,7 +217,13 @@ class Participation(models.Model):
         related_name="participations",
     )
     hours = models.DecimalField(
-        _("service hours"), validators=[MinValueValidator(Decimal("0.1"))], **HOURS_FIELD
+        _("service hours"),
+        validators=[
+            MinValueValidator(
+                Decimal("0.1"), message=_("A participant's hours must be more than zero.")
+            )
+        ],
+        **HOURS_FIELD,
     )
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT

@@ -1,0 +1,133 @@
+"""Shared fixtures: the personas every view is tried with, and the services guard.
+
+Tests marked ``services`` need the real PostgreSQL, Redis and a Celery worker.
+The embedded run deselects them (``-m "not services"``); in the service run a
+missing service makes them *fail*, never skip, so CI cannot go green without
+having talked to the real thing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from members.tests.factories import MemberFactory
+from teams.models import TeamRole
+from teams.tests.factories import (
+    RegionAdminFactory,
+    RegionFactory,
+    TeamFactory,
+    TeamRoleFactory,
+    UserFactory,
+)
+
+PASSWORD = "correct-horse-42"
+
+
+def service_problems() -> list[str]:
+    problems = []
+    if connection.vendor != "postgresql":
+        problems.append(
+            f"the database is {connection.vendor}, not PostgreSQL (set DATABASE_URL=postgres://...)"
+        )
+    broker = settings.CELERY_BROKER_URL
+    if settings.CELERY_TASK_ALWAYS_EAGER or not broker.startswith("redis"):
+        problems.append("no Redis broker configured (set CELERY_BROKER_URL=redis://...)")
+    else:
+        import redis
+
+        try:
+            redis.Redis.from_url(broker, socket_connect_timeout=2).ping()
+        except Exception as exc:
+            problems.append(f"Redis at {broker} does not answer: {exc}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def _services_guard(request):
+    if request.node.get_closest_marker("services"):
+        problems = service_problems()
+        if problems:
+            pytest.fail("Service test without its services: " + "; ".join(problems))
+
+
+@pytest.fixture(scope="session")
+def celery_worker():
+    """A real Celery worker, in a thread, consuming from the Redis broker."""
+    from celery.contrib.testing.worker import start_worker
+
+    from volunteer_site.celery import app
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        pytest.fail("celery_worker needs CELERY_BROKER_URL=redis://...")
+    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        yield worker
+
+
+@dataclass
+class Personas:
+    """A team, its people, and the outsiders who must be refused."""
+
+    team: object
+    other_team: object
+    region: object
+    staff: object
+    secretary: object
+    other_staff: object
+    other_secretary: object
+    volunteer: object
+    volunteer_member: object
+    region_admin: object
+    other_region_admin: object
+    no_role: object
+
+
+@pytest.fixture
+def personas(db) -> Personas:
+    province = RegionFactory(name="西藏自治区")
+    region = RegionFactory(name="日喀则市", parent=province)
+    other_region = RegionFactory(name="拉萨市", parent=province)
+    team = TeamFactory(region=region, slug="our-team", name="我们的志愿服务队")
+    other_team = TeamFactory(region=other_region, slug="other-team", name="别人的志愿服务队")
+    staff = TeamRoleFactory(team=team, role=TeamRole.Role.STAFF, user__username="staff").user
+    secretary = TeamRoleFactory(
+        team=team, role=TeamRole.Role.SECRETARY, user__username="secretary"
+    ).user
+    other_staff = TeamRoleFactory(
+        team=other_team, role=TeamRole.Role.STAFF, user__username="other_staff"
+    ).user
+    other_secretary = TeamRoleFactory(
+        team=other_team, role=TeamRole.Role.SECRETARY, user__username="other_secretary"
+    ).user
+    volunteer = UserFactory(username="volunteer")
+    volunteer_member = MemberFactory(
+        team=team, user=volunteer, name="志愿者甲", registered_on=datetime.date(2016, 3, 1)
+    )
+    region_admin = RegionAdminFactory(region=region, user__username="region_admin").user
+    other_region_admin = RegionAdminFactory(
+        region=other_region, user__username="other_region_admin"
+    ).user
+    return Personas(
+        team=team,
+        other_team=other_team,
+        region=region,
+        staff=staff,
+        secretary=secretary,
+        other_staff=other_staff,
+        other_secretary=other_secretary,
+        volunteer=volunteer,
+        volunteer_member=volunteer_member,
+        region_admin=region_admin,
+        other_region_admin=other_region_admin,
+        no_role=UserFactory(username="no_role"),
+    )
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # PBKDF2's deliberate slowness is for attackers, not for the test suite.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
