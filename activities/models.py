@@ -16,6 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 
 class DaysSpanned(models.Func):
@@ -86,7 +87,7 @@ class Activity(models.Model):
     )
     place = models.CharField(_("place"), max_length=200, blank=True)
     content = models.TextField(_("service content"), blank=True)
-    organiser = models.CharField(_("organiser"), max_length=100, blank=True)
+    organiser = models.CharField(_("organising unit"), max_length=100, blank=True)
     # Outcomes (成效).
     people_reached = models.PositiveIntegerField(_("people served or educated"), default=0)
     materials_distributed = models.PositiveIntegerField(_("materials distributed"), default=0)
@@ -131,6 +132,7 @@ class Activity(models.Model):
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = ActivityQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["updated_at"])
 
     class Meta:
         verbose_name = _("volunteer service activity")
@@ -228,6 +230,8 @@ class Participation(models.Model):
     role = models.CharField(
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("service record")

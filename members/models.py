@@ -10,6 +10,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 phone_validator = RegexValidator(
     r"^(1\d{10}|0\d{2,3}-?\d{7,8})$",
@@ -57,7 +58,7 @@ class Member(models.Model):
         unique=True,
         help_text=_("The public identifier given at registration."),
     )
-    name = models.CharField(_("name"), max_length=50)
+    name = models.CharField(_("full name"), max_length=50)
     gender = models.CharField(_("gender"), max_length=10, choices=Gender.choices)
     ethnicity = models.CharField(_("ethnicity"), max_length=20, blank=True)
     is_party_member = models.BooleanField(_("party member"), default=True)
@@ -82,6 +83,7 @@ class Member(models.Model):
     )
 
     objects = MemberQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("registered volunteer")

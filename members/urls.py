@@ -4,5 +4,5 @@ from members import views
 
 app_name = "members"
 urlpatterns = [
-    path("", views.my_record, name="my_record"),
+    path("me/", views.my_record, name="my_record"),
 ]

@@ -9,6 +9,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 DEFAULT_CATEGORY_NAMES = [
     "献爱心送温暖",
@@ -168,6 +169,7 @@ class Team(models.Model):
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = TeamQuerySet.as_manager()
+    history = HistoricalRecords(excluded_fields=["created_at"])
 
     class Meta:
         verbose_name = _("volunteer service team")
@@ -221,7 +223,7 @@ class TeamCategory(models.Model):
     category = models.ForeignKey(
         ServiceCategory, verbose_name=_("service category"), on_delete=models.PROTECT
     )
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(_("order"), default=0)
 
     class Meta:
         verbose_name = _("regular service project")

@@ -192,7 +192,7 @@ ADD_URL = "/admin/activities/activity/add/"
         ({"hours": "0"}, "服务时长必须大于零。"),
         ({"hours": "-3"}, "服务时长必须大于零。"),
         ({"hours": "24.5"}, "服务时长不能超过活动天数×24小时。"),
-        ({"people_reached": "-1"}, "确保该值大于或等于 0。"),
+        ({"people_reached": "-1"}, "确保该值大于或等于0。"),
         ({"donation_yuan": "-100"}, "捐赠资金不能为负数。"),
     ],
 )
