@@ -21,7 +21,7 @@ RUN_ENV := DJANGO_DEBUG=$${DJANGO_DEBUG:-true}
 
 run: install assets catalogues
 	$(RUN_ENV) $(MANAGE) migrate --no-input
-	$(RUN_ENV) $(MANAGE) seed_demo
+	$(RUN_ENV) $(MANAGE) seed_demo --public-passwords-ok
 	$(RUN_ENV) $(MANAGE) runserver 127.0.0.1:8000
 
 test: install-dev assets catalogues system-deps
