@@ -178,7 +178,7 @@ class Activity(models.Model):
         return f"{self.start_date:%Y-%m-%d} {self.title}"
 
     def get_absolute_url(self) -> str:
-        return reverse("activities:detail", kwargs={"pk": self.pk})
+        return reverse("activities:detail", kwargs={"slug": self.team.slug, "pk": self.pk})
 
     @property
     def days(self) -> int:

@@ -74,12 +74,25 @@ def roles_for(user) -> UserRoles:
 
 
 def team_for_staff(user, slug: str) -> Team:
-    """The team if the user is its staff or secretary; 404 otherwise."""
+    """The team if the user is its staff or secretary.
+
+    403 for an admin of the team's region (who may read but not write), 404
+    for everybody else.
+    """
     roles = roles_for(user)
     for role in roles.team_roles:
         if role.team.slug == slug:
             return role.team
+    if _admin_can_read(roles, slug):
+        raise PermissionDenied
     raise Http404
+
+
+def _admin_can_read(roles: UserRoles, slug: str) -> bool:
+    return (
+        roles.is_region_admin
+        and Team.objects.filter(slug=slug, region_id__in=roles.admin_region_ids()).exists()
+    )
 
 
 def team_for_secretary(user, slug: str) -> Team:

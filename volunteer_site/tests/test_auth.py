@@ -141,3 +141,16 @@ def test_my_record_only_for_volunteers(personas, persona, status):
     client = Client()
     client.force_login(getattr(personas, persona))
     assert client.get(reverse("members:my_record")).status_code == status
+
+
+def test_chinese_even_for_an_english_browser():
+    response = Client().get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert '<html lang="zh-hans">' in response.content.decode()
+
+
+def test_english_when_the_user_chooses_it():
+    client = Client()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    page = client.get(reverse("login")).content.decode()
+    assert '<html lang="en">' in page
+    assert "Log in" in page

@@ -1,0 +1,273 @@
+"""Forms for logging, filtering and approving activities. They validate; services write."""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+from decimal import Decimal, InvalidOperation
+
+from crispy_forms.helper import FormHelper
+from django import forms
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.models import Activity, ActivityStatus, Participation
+from activities.services import ParticipantInput, membership_problem
+from members.models import Member
+
+ACTIVITY_FIELDS = [
+    "category",
+    "title",
+    "start_date",
+    "end_date",
+    "hours",
+    "place",
+    "organiser",
+    "content",
+    "people_reached",
+    "materials_distributed",
+    "households_visited",
+    "donation_yuan",
+    "other_outcomes",
+]
+
+DUPLICATE_SIMILARITY = 0.6
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class ActivityForm(forms.ModelForm):
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label=gettext_lazy("Yes, this is a different activity: save it anyway"),
+    )
+
+    class Meta:
+        model = Activity
+        fields = ACTIVITY_FIELDS
+        widgets = {
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "other_outcomes": forms.Textarea(attrs={"rows": 2}),
+            "hours": forms.NumberInput(attrs={"step": "0.5", "min": "0.5"}),
+        }
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.team = team
+        self.instance.team = team
+        self.fields["category"].queryset = team.available_categories()
+        self.fields["category"].empty_label = _("— choose a category —")
+        self.duplicates: list[Activity] = []
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end, hours = (cleaned.get(k) for k in ("start_date", "end_date", "hours"))
+        if start and end and end < start:
+            self.add_error("end_date", _("The end date cannot be before the start date."))
+        elif start and end and hours is not None and hours > 24 * ((end - start).days + 1):
+            self.add_error(
+                "hours", _("Service hours cannot be more than 24 for each day of the activity.")
+            )
+        title = cleaned.get("title")
+        if start and title and not cleaned.get("confirm_duplicate"):
+            self.duplicates = likely_duplicates(
+                team=self.team, start_date=start, title=title, exclude_pk=self.instance.pk
+            )
+            if self.duplicates:
+                self.add_error(
+                    "confirm_duplicate",
+                    _(
+                        "An activity with a similar title on the same day is already logged. "
+                        "Check it is not the same one; if it is different, tick the box and save "
+                        "again."
+                    ),
+                )
+        return cleaned
+
+    def model_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in ACTIVITY_FIELDS}
+
+
+def likely_duplicates(*, team, start_date: datetime.date, title: str, exclude_pk=None):
+    """Activities of the team on the same start date whose titles look alike."""
+    same_day = Activity.objects.filter(team=team, start_date=start_date).exclude(pk=exclude_pk)
+    return [
+        other
+        for other in same_day
+        if difflib.SequenceMatcher(None, other.title, title).ratio() >= DUPLICATE_SIMILARITY
+        or other.title in title
+        or title in other.title
+    ]
+
+
+class ParticipantSelection:
+    """The participant picker's input: which members, with what hours and role.
+
+    The picker posts ``participant`` (member ids, repeated), ``hours_<id>`` and
+    ``organiser`` (ids of those who organised). A selected member with no
+    hours gets the activity's hours. It keeps what the user chose even when
+    invalid, so a failing form shows the same selection again.
+    """
+
+    def __init__(self, data, *, members: list[Member], initial: list[Participation] = ()):
+        self.members = {member.pk: member for member in members}
+        self.errors: list[str] = []
+        self.cleaned: list[ParticipantInput] = []
+        if data is None:
+            self.selected = {p.member_id for p in initial}
+            self.hours = {p.member_id: str(p.hours) for p in initial}
+            self.organisers = {
+                p.member_id for p in initial if p.role == Participation.Role.ORGANISER
+            }
+            return
+        self.selected = {int(v) for v in data.getlist("participant") if v.isdigit()}
+        self.hours = {
+            member_id: data.get(f"hours_{member_id}", "").strip() for member_id in self.members
+        }
+        self.organisers = {int(v) for v in data.getlist("organiser") if v.isdigit()}
+
+    def rows(self):
+        """(member, selected, hours text, organiser) for the template, in roster order."""
+        for member in self.members.values():
+            yield (
+                member,
+                member.pk in self.selected,
+                self.hours.get(member.pk, ""),
+                member.pk in self.organisers,
+            )
+
+    @property
+    def count(self) -> int:
+        return len(self.selected & self.members.keys())
+
+    def validate(self, *, activity_hours, start, end) -> bool:
+        self.errors = []
+        self.cleaned = []
+        unknown = self.selected - self.members.keys()
+        if unknown:
+            self.errors.append(_("Some chosen participants are not members of this team."))
+        for member_id in sorted(self.selected & self.members.keys(), key=list(self.members).index):
+            member = self.members[member_id]
+            hours = self._hours(member, activity_hours)
+            if hours is None:
+                continue
+            if start and end:
+                problem = membership_problem(member, start, end)
+                if problem:
+                    self.errors.append(problem)
+                    continue
+            role = (
+                Participation.Role.ORGANISER
+                if member_id in self.organisers
+                else Participation.Role.PARTICIPANT
+            )
+            self.cleaned.append(ParticipantInput(member=member, hours=hours, role=role))
+        return not self.errors
+
+    def _hours(self, member, activity_hours) -> Decimal | None:
+        raw = self.hours.get(member.pk, "")
+        if raw == "":
+            if activity_hours is None:
+                return None
+            return activity_hours
+        try:
+            hours = Decimal(raw)
+        except InvalidOperation:
+            self.errors.append(
+                _("%(name)s: “%(value)s” is not a number of hours.")
+                % {"name": member.name, "value": raw}
+            )
+            return None
+        if hours <= 0:
+            self.errors.append(
+                _("%(name)s: a participant's hours must be more than zero.") % {"name": member.name}
+            )
+            return None
+        if hours != hours.quantize(Decimal("0.1")):
+            self.errors.append(
+                _("%(name)s: give hours with at most one decimal place.") % {"name": member.name}
+            )
+            return None
+        if activity_hours is not None and hours > activity_hours:
+            self.errors.append(
+                _("%(name)s: %(hours)s hours is more than the activity's %(activity_hours)s hours.")
+                % {"name": member.name, "hours": hours, "activity_hours": activity_hours}
+            )
+            return None
+        return hours
+
+
+class ActivityFilterForm(forms.Form):
+    LATE_CHOICES = [("", gettext_lazy("All")), ("yes", gettext_lazy("Logged late only"))]
+
+    q = forms.CharField(
+        label=gettext_lazy("Search"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": gettext_lazy("Title or place")}),
+    )
+    month = forms.DateField(
+        label=gettext_lazy("Month"),
+        required=False,
+        input_formats=["%Y-%m"],
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
+    category = forms.ModelChoiceField(label=gettext_lazy("Category"), queryset=None, required=False)
+    status = forms.ChoiceField(
+        label=gettext_lazy("Status"),
+        required=False,
+        choices=[("", gettext_lazy("All"))] + list(ActivityStatus.choices),
+    )
+    late = forms.ChoiceField(
+        label=gettext_lazy("Logged late"), required=False, choices=LATE_CHOICES
+    )
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["category"].queryset = team.available_categories()
+        self.fields["category"].empty_label = _("All")
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = "form-select" if is_select else "form-control"
+
+    def apply(self, queryset):
+        if not self.is_valid():
+            return queryset
+        data = self.cleaned_data
+        if data["q"]:
+            queryset = queryset.filter(
+                Q(title__icontains=data["q"]) | Q(place__icontains=data["q"])
+            )
+        if data["month"]:
+            month = data["month"]
+            queryset = queryset.filter(start_date__year=month.year, start_date__month=month.month)
+        if data["category"]:
+            queryset = queryset.filter(category=data["category"])
+        if data["status"]:
+            queryset = queryset.filter(status=data["status"])
+        if data["late"] == "yes":
+            queryset = queryset.filter(is_late=True)
+        return queryset
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label=gettext_lazy("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=1000,
+        error_messages={
+            "required": gettext_lazy(
+                "Please give a reason, so the office staff know what to change."
+            )
+        },
+    )

@@ -1,0 +1,139 @@
+"""Every URL of the site, tried by every persona.
+
+The URLs are enumerated from the resolver, so a new page without an entry in
+EXPECTED fails ``test_every_url_has_expectations``: nobody can add a page and
+forget to decide who may open it.
+
+Statuses: 200 page, 302 done-and-redirected (or login redirect for anonymous),
+403 seen but not allowed, 404 not yours (the object's existence is hidden),
+405 wrong method.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from activities.models import ActivityStatus
+from activities.tests.factories import ParticipationFactory
+
+PERSONAS = [
+    "staff",
+    "secretary",
+    "other_staff",
+    "other_secretary",
+    "volunteer",
+    "region_admin",
+    "other_region_admin",
+    "no_role",
+]
+
+# Not the project's own pages: Django's admin guards itself (staff flag),
+# the language switch is for everyone, the static/media handlers are not views.
+EXCLUDED_NAMESPACES = {"admin"}
+EXCLUDED_NAMES = {"set_language"}
+
+TEAM_READERS = {"staff": 200, "secretary": 200, "region_admin": 200}
+TEAM_WRITERS = {"staff": 200, "secretary": 200, "region_admin": 403}
+SECRETARY_ONLY = {"staff": 403, "secretary": 200, "region_admin": 403}
+
+
+def post_action(ok_for: set[str]) -> dict[str, int]:
+    return {name: (302 if name in ok_for else 403) for name in TEAM_WRITERS}
+
+
+# name: (method, args kind, {persona: status}); personas not listed expect 404.
+EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
+    "home": ("get", "", dict.fromkeys(PERSONAS, 302) | {"no_role": 200}),
+    "login": ("get", "", dict.fromkeys(PERSONAS, 302)),
+    "logout": ("get", "", dict.fromkeys(PERSONAS, 405)),
+    "healthz": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "teams:region_overview": (
+        "get",
+        "",
+        dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 200},
+    ),
+    "teams:detail": ("get", "team", TEAM_READERS),
+    "members:my_record": ("get", "", {"volunteer": 200}),
+    "members:list": ("get", "team", TEAM_READERS),
+    "members:create": ("get", "team", SECRETARY_ONLY),
+    "members:update": ("get", "member", SECRETARY_ONLY),
+    "members:leave": ("get", "member", SECRETARY_ONLY),
+    "members:rejoin": ("post", "member", post_action({"secretary"})),
+    "activities:list": ("get", "team", TEAM_READERS),
+    "activities:awaiting": ("get", "team", SECRETARY_ONLY),
+    "activities:create": ("get", "team", TEAM_WRITERS),
+    "activities:detail": ("get", "activity", TEAM_READERS),
+    "activities:update": ("get", "activity", TEAM_WRITERS),
+    "activities:submit": ("post", "activity", post_action({"staff", "secretary"})),
+    "activities:approve": ("post", "activity", post_action({"secretary"})),
+    "activities:return": ("post", "activity", post_action({"secretary"})),
+    "activities:reopen": ("post", "activity", post_action({"secretary"})),
+    "activities:bulk": ("post", "team", post_action({"secretary"})),
+}
+
+# Anonymous visitors: these are public, everything else sends them to log in.
+PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
+
+
+def project_url_names() -> set[str]:
+    names: set[str] = set()
+
+    def walk(patterns, namespace):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                inner = namespace
+                if pattern.namespace:
+                    inner = f"{namespace}:{pattern.namespace}" if namespace else pattern.namespace
+                if inner in EXCLUDED_NAMESPACES:
+                    continue
+                walk(pattern.url_patterns, inner)
+            elif isinstance(pattern, URLPattern) and pattern.name:
+                if pattern.name in EXCLUDED_NAMES:
+                    continue
+                names.add(f"{namespace}:{pattern.name}" if namespace else pattern.name)
+
+    walk(get_resolver().url_patterns, "")
+    return names
+
+
+def test_every_url_has_expectations():
+    assert project_url_names() == set(EXPECTED)
+
+
+def url_for(name: str, kind: str, personas) -> str:
+    if kind == "":
+        return reverse(name)
+    team = personas.team
+    if kind == "team":
+        return reverse(name, kwargs={"slug": team.slug})
+    participation = ParticipationFactory(
+        activity__team=team, activity__status=ActivityStatus.DRAFT, member__team=team
+    )
+    pk = participation.activity.pk if kind == "activity" else participation.member.pk
+    return reverse(name, kwargs={"slug": team.slug, "pk": pk})
+
+
+CASES = [
+    pytest.param(name, persona, id=f"{name}-{persona}")
+    for name in EXPECTED
+    for persona in ["anonymous", *PERSONAS]
+]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "persona"), CASES)
+def test_permission_matrix(personas, name, persona):
+    method, kind, statuses = EXPECTED[name]
+    url = url_for(name, kind, personas)
+    client = Client()
+    if persona == "anonymous":
+        expected = PUBLIC.get(name, 302)
+    else:
+        client.force_login(getattr(personas, persona))
+        expected = statuses.get(persona, 404)
+    response = getattr(client, method)(url)
+    assert response.status_code == expected, f"{method.upper()} {url} as {persona}"
+    if persona == "anonymous" and expected == 302:
+        assert response["Location"].startswith(reverse("login"))
