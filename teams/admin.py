@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from teams.models import Region, RegionAdmin, ServiceCategory, Team, TeamCategory, TeamRole
 
@@ -25,7 +26,7 @@ class TeamRoleInline(admin.TabularInline):
 
 
 @admin.register(Team)
-class TeamAdmin(admin.ModelAdmin):
+class TeamAdmin(SimpleHistoryAdmin):
     list_display = ["name", "region", "host_unit", "founded_on", "is_published"]
     list_filter = ["is_published", ("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["name", "host_unit", "slug"]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from activities.models import Activity, ActivityStatus
 from members.models import Member
 from teams.access import roles_for, team_for_reader
-from teams.models import Team
+from teams.models import Team, TeamRole
 
 
 @login_required
@@ -19,9 +19,13 @@ def team_home(request: HttpRequest, slug: str) -> HttpResponse:
     status_counts = dict(
         Activity.objects.filter(team=team).values_list("status").annotate(n=Count("pk"))
     )
+    role = roles_for(request.user).role_on(team)
     context = {
         "team": team,
-        "role": roles_for(request.user).role_on(team),
+        "role": role,
+        "awaiting_count": status_counts.get(ActivityStatus.SUBMITTED, 0)
+        if role == TeamRole.Role.SECRETARY
+        else None,
         "active_members": Member.objects.filter(team=team).active_on(today).count(),
         "status_counts": [
             (status.label, status_counts.get(status.value, 0)) for status in ActivityStatus
