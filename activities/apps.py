@@ -8,7 +8,7 @@ class ActivitiesConfig(AppConfig):
     verbose_name = _("Activities")
 
     def ready(self) -> None:
-        from activities import db_triggers
+        from activities import db_triggers, signals  # noqa: F401  (connects the receivers)
 
         post_migrate.connect(
             db_triggers.install_after_migrate,

@@ -180,6 +180,13 @@ class Activity(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("activities:detail", kwargs={"slug": self.team.slug, "pk": self.pk})
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        # The status as loaded, so a save can tell it left "approved" (figures).
+        instance._loaded_status = instance.__dict__.get("status")
+        return instance
+
     @property
     def days(self) -> int:
         return (self.end_date - self.start_date).days + 1
@@ -280,3 +287,143 @@ class Participation(models.Model):
 
 def _has_cached(instance: models.Model, field: str) -> bool:
     return instance._meta.get_field(field).is_cached(instance)
+
+
+# --- Figures (computed by background jobs; DOMAIN.md § Figures) --------------------------
+
+
+def _ratio(numerator, denominator, places: str = "0.1") -> Decimal | None:
+    """numerator / denominator rounded for display; None (shown as "—") for / 0."""
+    if not denominator:
+        return None
+    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places))
+
+
+class PeriodKind(models.TextChoices):
+    ALL = "all", _("all time")
+    YEAR = "year", _("year")
+    MONTH = "month", _("month")
+
+
+class TeamFigures(models.Model):
+    """One team's figures for one period: all time, a year or a month.
+
+    Written only by ``activities.stats.team_figures_recompute``; ``year`` and
+    ``month`` are 0 where the period has none, so the unique key has no NULLs.
+    """
+
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="figures"
+    )
+    kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
+    year = models.PositiveSmallIntegerField(_("year"), default=0)
+    month = models.PositiveSmallIntegerField(_("month"), default=0)
+    activities = models.PositiveIntegerField(_("activities"), default=0)
+    activity_hours = models.DecimalField(
+        _("activity hours"), max_digits=12, decimal_places=1, default=Decimal("0")
+    )
+    participant_times = models.PositiveIntegerField(_("participant-times"), default=0)
+    person_hours = models.DecimalField(
+        _("person-hours"), max_digits=14, decimal_places=1, default=Decimal("0")
+    )
+    registered_volunteers = models.PositiveIntegerField(_("registered volunteers"), default=0)
+    volunteers_at_end = models.PositiveIntegerField(
+        _("volunteers at the end of the period"), default=0
+    )
+    people_reached = models.PositiveBigIntegerField(_("people served or educated"), default=0)
+    materials_distributed = models.PositiveBigIntegerField(_("materials distributed"), default=0)
+    households_visited = models.PositiveBigIntegerField(_("households visited"), default=0)
+    donation_yuan = models.DecimalField(
+        _("donations (yuan)"), max_digits=16, decimal_places=2, default=Decimal("0")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("team figures")
+        verbose_name_plural = _("team figures")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "kind", "year", "month"], name="teamfigures_one_row_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.kind} {self.year}-{self.month}"
+
+    @property
+    def hours_per_volunteer(self) -> Decimal | None:
+        return _ratio(self.person_hours, self.registered_volunteers)
+
+    @property
+    def activities_per_volunteer(self) -> Decimal | None:
+        return _ratio(self.participant_times, self.registered_volunteers)
+
+    @property
+    def hours_per_activity(self) -> Decimal | None:
+        return _ratio(self.activity_hours, self.activities)
+
+    @property
+    def people_per_activity(self) -> Decimal | None:
+        return _ratio(self.participant_times, self.activities)
+
+
+class MemberYearFigures(models.Model):
+    """A member's participations and hours in one year (approved activities only)."""
+
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+    )
+    member = models.ForeignKey(
+        "members.Member",
+        verbose_name=_("member"),
+        on_delete=models.CASCADE,
+        related_name="year_figures",
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    participations = models.PositiveIntegerField(_("participations"), default=0)
+    hours = models.DecimalField(
+        _("service hours"), max_digits=10, decimal_places=1, default=Decimal("0")
+    )
+    computed_at = models.DateTimeField(_("computed at"))
+
+    class Meta:
+        verbose_name = _("member's yearly figures")
+        verbose_name_plural = _("members' yearly figures")
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="memberyearfigures_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["team", "year"], name="memberyearfigures_team_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.year}"
+
+
+class TeamFiguresState(models.Model):
+    """Whether a team's figures are up to date (the recompute's fill-state marker).
+
+    ``requested_at`` is set in the same transaction as any change that affects
+    the figures; a recompute that *started* after it clears ``stale``. A change
+    whose task could not be queued (Redis down) leaves ``stale`` set for the
+    nightly reconcile.
+    """
+
+    team = models.OneToOneField(
+        "teams.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="figures_state",
+    )
+    stale = models.BooleanField(_("needs recomputing"), default=True)
+    requested_at = models.DateTimeField(_("change noticed at"), null=True, blank=True)
+    computed_at = models.DateTimeField(_("last computed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("figures state")
+        verbose_name_plural = _("figures states")
+        indexes = [models.Index(fields=["stale", "computed_at"], name="figuresstate_reconcile_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} stale={self.stale}"

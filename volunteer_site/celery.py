@@ -17,6 +17,12 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 # The one place for periodic jobs (run by `celery beat`).
 BEAT_SCHEDULE = {
+    # Every team whose figures are stale (a change could not be queued) or
+    # older than a day is recomputed, one task per team.
+    "reconcile-team-figures": {
+        "task": "activities.reconcile_team_figures",
+        "schedule": crontab(hour=2, minute=30),
+    },
     "beat-heartbeat": {
         "task": "volunteer_site.tasks.beat_heartbeat",
         "schedule": crontab(minute="*"),

@@ -1,0 +1,336 @@
+"""Computing the figures (DOMAIN.md § Figures) into the summary tables.
+
+One team at a time, with four grouped queries (activities by month,
+participations by month, participations by member and year, the members'
+dates) reshaped in Python, then written in one transaction as an upsert: a
+re-run writes the same rows, and a run killed half-way leaves the old figures.
+
+Activities and participations are aggregated in separate queries on purpose:
+summing activity hours over a join with participations would count each
+activity once per participant (Django's join-multiplied sums).
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.utils import timezone
+
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    MemberYearFigures,
+    Participation,
+    PeriodKind,
+    TeamFigures,
+    TeamFiguresState,
+)
+from members.models import Member
+from teams.models import Team
+
+logger = logging.getLogger(__name__)
+
+STALE_AFTER = datetime.timedelta(days=1)
+FIGURE_FIELDS = [
+    "activities",
+    "activity_hours",
+    "participant_times",
+    "person_hours",
+    "registered_volunteers",
+    "volunteers_at_end",
+    "people_reached",
+    "materials_distributed",
+    "households_visited",
+    "donation_yuan",
+]
+
+
+@dataclass
+class _Totals:
+    activities: int = 0
+    activity_hours: Decimal = Decimal("0")
+    participant_times: int = 0
+    person_hours: Decimal = Decimal("0")
+    people_reached: int = 0
+    materials_distributed: int = 0
+    households_visited: int = 0
+    donation_yuan: Decimal = Decimal("0")
+
+    def add(self, other: _Totals) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+@dataclass
+class _Computed:
+    months: dict[tuple[int, int], _Totals] = field(default_factory=lambda: defaultdict(_Totals))
+    member_years: list[tuple[int, int, int, Decimal]] = field(default_factory=list)
+
+
+def _month_end(year: int, month: int) -> datetime.date:
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months(first: datetime.date, last: datetime.date) -> list[tuple[int, int]]:
+    months = []
+    year, month = first.year, first.month
+    while (year, month) <= (last.year, last.month):
+        months.append((year, month))
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return months
+
+
+def _collect(team_id: int) -> _Computed:
+    computed = _Computed()
+    approved = Activity.objects.filter(team_id=team_id, status=ActivityStatus.APPROVED)
+    activity_rows = (
+        approved.values(y=ExtractYear("start_date"), m=ExtractMonth("start_date"))
+        .annotate(
+            n=Count("pk"),
+            hours=Sum("hours"),
+            people=Sum("people_reached"),
+            materials=Sum("materials_distributed"),
+            households=Sum("households_visited"),
+            donation=Sum("donation_yuan"),
+        )
+        .order_by()
+    )
+    for row in activity_rows:
+        totals = computed.months[(row["y"], row["m"])]
+        totals.activities = row["n"]
+        totals.activity_hours = Decimal(row["hours"])
+        totals.people_reached = row["people"]
+        totals.materials_distributed = row["materials"]
+        totals.households_visited = row["households"]
+        totals.donation_yuan = Decimal(row["donation"])
+    participations = Participation.objects.filter(
+        activity__team_id=team_id, activity__status=ActivityStatus.APPROVED
+    )
+    participation_rows = (
+        participations.values(
+            y=ExtractYear("activity__start_date"), m=ExtractMonth("activity__start_date")
+        )
+        .annotate(n=Count("pk"), hours=Sum("hours"))
+        .order_by()
+    )
+    for row in participation_rows:
+        totals = computed.months[(row["y"], row["m"])]
+        totals.participant_times = row["n"]
+        totals.person_hours = Decimal(row["hours"])
+    computed.member_years = [
+        (row["member_id"], row["y"], row["n"], Decimal(row["hours"]))
+        for row in participations.values("member_id", y=ExtractYear("activity__start_date"))
+        .annotate(n=Count("pk"), hours=Sum("hours"))
+        .order_by()
+    ]
+    return computed
+
+
+def _registered(
+    dates: list[tuple[datetime.date, datetime.date | None]],
+    start: datetime.date,
+    end: datetime.date,
+) -> tuple[int, int]:
+    """(registered in the period, still registered on its last day).
+
+    Registered in the period: registered on or before its end and not left
+    before its start (``left_on`` is the last day of membership).
+    """
+    during = at_end = 0
+    for registered_on, left_on in dates:
+        if registered_on > end:
+            continue
+        if left_on is None or left_on >= start:
+            during += 1
+        if left_on is None or left_on >= end:
+            at_end += 1
+    return during, at_end
+
+
+def build_team_rows(
+    team: Team, *, today: datetime.date, computed_at
+) -> tuple[list[TeamFigures], list[tuple[int, int, int, Decimal]]]:
+    """Every period's row for ``team`` (each month and year from its start, and all
+    time), and the members' (member id, year, participations, hours)."""
+    computed = _collect(team.pk)
+    dates = list(Member.objects.filter(team=team).values_list("registered_on", "left_on"))
+    starts = [team.founded_on.replace(day=1)]
+    starts += [datetime.date(y, m, 1) for (y, m) in computed.months]
+    starts += [registered for registered, _ in dates]
+    first = min(starts)
+    last = max([today] + [_month_end(y, m) for (y, m) in computed.months])
+    rows: list[TeamFigures] = []
+    years: dict[int, _Totals] = defaultdict(_Totals)
+    everything = _Totals()
+    for year, month in _months(first, last):
+        totals = computed.months.get((year, month), _Totals())
+        years[year].add(totals)
+        everything.add(totals)
+        start = datetime.date(year, month, 1)
+        rows.append(
+            _row(
+                team,
+                PeriodKind.MONTH,
+                year,
+                month,
+                totals,
+                dates,
+                start,
+                _month_end(year, month),
+                computed_at,
+            )
+        )
+    for year, totals in sorted(years.items()):
+        rows.append(
+            _row(
+                team,
+                PeriodKind.YEAR,
+                year,
+                0,
+                totals,
+                dates,
+                max(first, datetime.date(year, 1, 1)),
+                datetime.date(year, 12, 31),
+                computed_at,
+            )
+        )
+    rows.append(_row(team, PeriodKind.ALL, 0, 0, everything, dates, first, today, computed_at))
+    return rows, computed.member_years
+
+
+def _row(team, kind, year, month, totals, dates, start, end, computed_at) -> TeamFigures:
+    during, at_end = _registered(dates, start, end)
+    return TeamFigures(
+        team=team,
+        kind=kind,
+        year=year,
+        month=month,
+        activities=totals.activities,
+        activity_hours=totals.activity_hours,
+        participant_times=totals.participant_times,
+        person_hours=totals.person_hours,
+        registered_volunteers=during,
+        volunteers_at_end=at_end,
+        people_reached=totals.people_reached,
+        materials_distributed=totals.materials_distributed,
+        households_visited=totals.households_visited,
+        donation_yuan=totals.donation_yuan,
+        computed_at=computed_at,
+    )
+
+
+def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool:
+    """Recompute one team's figures. Returns False when there was nothing to do.
+
+    With ``only_if_stale`` a run is skipped when a recompute has already
+    started after the last change was noticed (coalescing duplicate tasks).
+    """
+    started = timezone.now()
+    team = Team.objects.filter(pk=team_id).first()
+    if team is None:
+        return False
+    if only_if_stale:
+        state = TeamFiguresState.objects.filter(team_id=team_id).first()
+        if (
+            state is not None
+            and not state.stale
+            and state.computed_at is not None
+            and (state.requested_at is None or state.computed_at >= state.requested_at)
+        ):
+            return False
+    rows, member_years = build_team_rows(
+        team, today=timezone.localdate(started), computed_at=started
+    )
+    member_rows = [
+        MemberYearFigures(
+            team_id=team_id,
+            member_id=member_id,
+            year=year,
+            participations=count,
+            hours=hours,
+            computed_at=started,
+        )
+        for member_id, year, count, hours in member_years
+    ]
+    with transaction.atomic():
+        TeamFigures.objects.bulk_create(
+            rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["team", "kind", "year", "month"],
+            update_fields=[*FIGURE_FIELDS, "computed_at"],
+        )
+        TeamFigures.objects.filter(team_id=team_id, computed_at__lt=started).delete()
+        MemberYearFigures.objects.bulk_create(
+            member_rows,
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["member", "year"],
+            update_fields=["team", "participations", "hours", "computed_at"],
+        )
+        MemberYearFigures.objects.filter(team_id=team_id, computed_at__lt=started).delete()
+        TeamFiguresState.objects.bulk_create(
+            [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
+        )
+        # Clear "stale" only if no change was noticed after this run began.
+        fresh = TeamFiguresState.objects.filter(team_id=team_id).filter(
+            Q(requested_at__isnull=True) | Q(requested_at__lte=started)
+        )
+        if not fresh.update(stale=False, computed_at=started):
+            TeamFiguresState.objects.filter(team_id=team_id).update(computed_at=started)
+    return True
+
+
+# --- Asking for a recompute -----------------------------------------------------------------
+
+
+class _RecomputeAfterCommit:
+    """An on-commit callback for one team; one per team per transaction."""
+
+    def __init__(self, team_id: int):
+        self.team_id = team_id
+
+    def __call__(self) -> None:
+        from activities.tasks import enqueue_team_recompute
+
+        TeamFiguresState.objects.filter(team_id=self.team_id).update(requested_at=timezone.now())
+        enqueue_team_recompute(self.team_id)
+
+
+def team_figures_request(*, team_id: int) -> None:
+    """Note that a team's figures changed; recompute them once the change commits.
+
+    The team is marked stale in the current transaction, so the mark is
+    committed with the change even if the task can never be queued.
+    """
+    if not TeamFiguresState.objects.filter(team_id=team_id).update(stale=True):
+        TeamFiguresState.objects.bulk_create(
+            [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
+        )
+    pending = connection.run_on_commit if connection.in_atomic_block else []
+    if any(getattr(entry[1], "team_id", None) == team_id for entry in pending):
+        return
+    transaction.on_commit(_RecomputeAfterCommit(team_id), robust=True)
+
+
+def teams_needing_recompute(*, now=None) -> list[int]:
+    """Teams whose figures are stale, missing, or older than a day."""
+    now = now or timezone.now()
+    return list(
+        Team.objects.filter(
+            Q(figures_state__isnull=True)
+            | Q(figures_state__stale=True)
+            | Q(figures_state__computed_at__isnull=True)
+            | Q(figures_state__computed_at__lt=now - STALE_AFTER)
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )

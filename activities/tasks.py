@@ -1,0 +1,71 @@
+"""Celery tasks for the figures. Thin: they take ids and call activities.stats."""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from django.conf import settings
+from django.core.cache import cache
+from django.db import InterfaceError, OperationalError
+
+from activities import stats
+
+logger = logging.getLogger(__name__)
+
+# Changes to one team within this many seconds share one recompute.
+COALESCE_SECONDS = 2
+
+
+@shared_task(
+    name="activities.recompute_team_figures",
+    autoretry_for=(OperationalError, InterfaceError),
+    retry_backoff=True,
+    retry_backoff_max=300,
+    retry_jitter=True,
+    max_retries=6,
+)
+def recompute_team_figures(team_id: int) -> bool:
+    """Recompute one team's figures, unless a later run already covered the change."""
+    return stats.team_figures_recompute(team_id=team_id, only_if_stale=True)
+
+
+@shared_task(name="activities.reconcile_team_figures")
+def reconcile_team_figures() -> int:
+    """Nightly: queue a recompute for every team whose figures are stale or old."""
+    team_ids = stats.teams_needing_recompute()
+    for team_id in team_ids:
+        recompute_team_figures.delay(team_id)
+    logger.info("reconcile: %d team(s) queued for recomputing", len(team_ids))
+    return len(team_ids)
+
+
+def enqueue_team_recompute(team_id: int) -> None:
+    """Queue a recompute for a team, at most one per team per coalescing window.
+
+    Never raises: if Redis is down the team stays marked stale and the nightly
+    reconcile (or ``manage.py recompute_stats``) brings its figures up to date.
+    """
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        # The embedded default: compute now, in this process (one per commit).
+        recompute_team_figures.apply(args=[team_id])
+        return
+    key = f"figures-pending:{team_id}"
+    try:
+        if not cache.add(key, 1, timeout=COALESCE_SECONDS):
+            return  # a recompute is already queued and will see this change
+    except Exception:  # a Redis cache that is down: queue anyway
+        logger.warning("cache unavailable while coalescing team %s", team_id, exc_info=True)
+    try:
+        # Run just after the window closes, so it sees every change made in it.
+        recompute_team_figures.apply_async(args=[team_id], countdown=COALESCE_SECONDS + 1)
+    except Exception:
+        logger.warning(
+            "could not queue the figures of team %s; left stale for the reconcile",
+            team_id,
+            exc_info=True,
+        )
+        try:
+            cache.delete(key)
+        except Exception:
+            logger.debug("cache unavailable", exc_info=True)
