@@ -297,10 +297,12 @@ class _RecomputeAfterCommit:
 
     def __init__(self, team_id: int):
         self.team_id = team_id
+        self.ran = False
 
     def __call__(self) -> None:
         from activities.tasks import enqueue_team_recompute
 
+        self.ran = True
         TeamFiguresState.objects.filter(team_id=self.team_id).update(requested_at=timezone.now())
         enqueue_team_recompute(self.team_id)
 
@@ -316,8 +318,10 @@ def team_figures_request(*, team_id: int) -> None:
             [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
         )
     pending = connection.run_on_commit if connection.in_atomic_block else []
-    if any(getattr(entry[1], "team_id", None) == team_id for entry in pending):
-        return
+    for entry in pending:
+        callback = entry[1]
+        if getattr(callback, "team_id", None) == team_id and not callback.ran:
+            return  # this transaction already asks for this team
     transaction.on_commit(_RecomputeAfterCommit(team_id), robust=True)
 
 

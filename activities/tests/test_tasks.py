@@ -1,0 +1,248 @@
+"""When and how figures are recomputed: after commit, coalesced, safe when Redis is down."""
+
+import datetime
+import time
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.db import OperationalError, transaction
+from django.test import TestCase
+from kombu.exceptions import OperationalError as BrokerDown
+
+from activities import services, stats, tasks
+from activities.models import ActivityStatus, TeamFigures, TeamFiguresState
+from activities.tests.factories import ParticipationFactory
+from teams.tests.factories import TeamFactory, UserFactory
+
+
+def submitted_activity(**kwargs):
+    """Made as if in an earlier, committed request: its own on-commit work runs now."""
+    values = {
+        "activity__status": ActivityStatus.SUBMITTED,
+        "activity__start_date": datetime.date(2018, 5, 10),
+        "activity__hours": Decimal("4.0"),
+        **kwargs,
+    }
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        participation = ParticipationFactory(**values)
+    return participation.activity
+
+
+def year_row(team, year=2018):
+    return TeamFigures.objects.filter(team=team, kind="year", year=year).first()
+
+
+@pytest.fixture
+def queued(monkeypatch, settings):
+    """Pretend a broker is configured; record what would be sent to it."""
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    sent = []
+    monkeypatch.setattr(
+        tasks.recompute_team_figures,
+        "apply_async",
+        lambda args, countdown=None, **kw: sent.append((args[0], countdown)),
+    )
+    return sent
+
+
+def forget_setup(queued) -> None:
+    """Drop what creating the test data queued, as if its window had closed."""
+    queued.clear()
+    cache.clear()
+
+
+@pytest.mark.django_db
+def test_approval_recomputes_the_figures_in_the_embedded_default(
+    settings, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    activity = submitted_activity()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_approve(activity=activity, by=UserFactory())
+    row = year_row(activity.team)
+    assert (row.activities, row.activity_hours, row.participant_times) == (1, Decimal("4.0"), 1)
+    assert TeamFiguresState.objects.get(team=activity.team).stale is False
+
+
+@pytest.mark.django_db
+def test_nothing_is_queued_when_the_transaction_rolls_back(
+    queued, django_capture_on_commit_callbacks
+):
+    activity = submitted_activity()
+    forget_setup(queued)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        try:
+            with transaction.atomic():
+                services.activity_approve(activity=activity, by=UserFactory())
+                raise RuntimeError("the request failed after approving")
+        except RuntimeError:
+            pass
+    assert callbacks == []
+    assert queued == []
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.SUBMITTED
+
+
+@pytest.mark.django_db
+def test_queued_only_after_commit(queued, django_capture_on_commit_callbacks):
+    activity = submitted_activity()
+    forget_setup(queued)
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.activity_approve(activity=activity, by=UserFactory())
+        assert queued == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    assert queued == [(activity.team_id, tasks.COALESCE_SECONDS + 1)]
+
+
+@pytest.mark.django_db
+def test_many_changes_in_one_transaction_queue_one_recompute(
+    queued, django_capture_on_commit_callbacks
+):
+    first = submitted_activity()
+    others = [
+        submitted_activity(activity__team=first.team, member__team=first.team) for _ in range(4)
+    ]
+    forget_setup(queued)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.activities_approve(activities=[first, *others], by=UserFactory())
+    assert len(callbacks) == 1
+    assert queued == [(first.team_id, tasks.COALESCE_SECONDS + 1)]
+
+
+@pytest.mark.django_db
+def test_changes_in_quick_succession_share_one_task(queued, django_capture_on_commit_callbacks):
+    first = submitted_activity()
+    second = submitted_activity(activity__team=first.team, member__team=first.team)
+    forget_setup(queued)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_approve(activity=first, by=UserFactory())
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_approve(activity=second, by=UserFactory())
+    assert queued == [(first.team_id, tasks.COALESCE_SECONDS + 1)]
+
+
+@pytest.mark.django_db
+def test_a_duplicate_task_skips_when_a_later_run_covered_the_change():
+    activity = submitted_activity(
+        activity__status=ActivityStatus.APPROVED,
+        activity__approved_at=datetime.datetime(2018, 5, 11, tzinfo=datetime.UTC),
+    )
+    stats.team_figures_request(team_id=activity.team_id)
+    assert tasks.recompute_team_figures(activity.team_id) is True
+    assert tasks.recompute_team_figures(activity.team_id) is False
+
+
+@pytest.mark.django_db
+def test_running_the_recompute_twice_gives_the_same_rows():
+    activity = submitted_activity(
+        activity__status=ActivityStatus.APPROVED,
+        activity__approved_at=datetime.datetime(2018, 5, 11, tzinfo=datetime.UTC),
+    )
+
+    def snapshot():
+        return sorted(
+            TeamFigures.objects.filter(team=activity.team).values_list(
+                "kind",
+                "year",
+                "month",
+                "activities",
+                "activity_hours",
+                "participant_times",
+                "person_hours",
+                "registered_volunteers",
+            )
+        )
+
+    stats.team_figures_recompute(team_id=activity.team_id)
+    first = snapshot()
+    stats.team_figures_recompute(team_id=activity.team_id)
+    assert snapshot() == first
+    assert len(first) == len(set(first))
+
+
+@pytest.mark.django_db
+def test_approval_succeeds_when_redis_is_down_and_reconcile_catches_up(
+    settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+
+    def broker_down(*args, **kwargs):
+        raise BrokerDown("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.recompute_team_figures, "apply_async", broker_down)
+    activity = submitted_activity()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.activity_approve(activity=activity, by=UserFactory())
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.APPROVED  # the approval itself stands
+    assert TeamFiguresState.objects.get(team=activity.team).stale is True
+    assert year_row(activity.team) is None
+
+    # Redis is back; the nightly reconcile finds the stale team.
+    monkeypatch.undo()
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    assert activity.team_id in stats.teams_needing_recompute()
+    assert tasks.reconcile_team_figures() >= 1
+    assert year_row(activity.team).activities == 1
+    state = TeamFiguresState.objects.get(team=activity.team)
+    assert state.stale is False
+    assert state.computed_at is not None
+
+
+@pytest.mark.django_db
+def test_reconcile_picks_stale_missing_and_day_old_teams():
+    fresh = submitted_activity().team
+    stats.team_figures_recompute(team_id=fresh.pk)
+    old = submitted_activity().team
+    stats.team_figures_recompute(team_id=old.pk)
+    TeamFiguresState.objects.filter(team=old).update(
+        computed_at=datetime.datetime(2020, 1, 1, tzinfo=datetime.UTC)
+    )
+    never = TeamFactory()  # no figures computed yet
+    assert set(stats.teams_needing_recompute()) & {fresh.pk, old.pk, never.pk} == {old.pk, never.pk}
+
+
+def test_a_transient_database_error_is_retried_with_backoff(monkeypatch):
+    calls = []
+
+    def flaky(**kwargs):
+        calls.append(kwargs)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return True
+
+    monkeypatch.setattr(stats, "team_figures_recompute", flaky)
+    result = tasks.recompute_team_figures.apply(args=[1], throw=False)
+    assert result.get() is True
+    assert len(calls) == 2
+    task = tasks.recompute_team_figures
+    assert task.retry_backoff is True
+    assert task.max_retries == 6
+
+
+def test_a_programming_error_is_not_retried(monkeypatch):
+    def bug(**kwargs):
+        raise ValueError("a bug, not a hiccup")
+
+    monkeypatch.setattr(stats, "team_figures_recompute", bug)
+    result = tasks.recompute_team_figures.apply(args=[1], throw=False)
+    assert result.state == "FAILURE"
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_end_to_end_through_a_real_worker_on_redis(celery_worker):
+    activity = submitted_activity()
+    services.activity_approve(activity=activity, by=UserFactory())  # autocommit: queued now
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        row = year_row(activity.team)
+        if row is not None and row.activities == 1:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the worker did not recompute the figures within 30 s")
+    assert row.participant_times == 1
+    assert TeamFiguresState.objects.get(team=activity.team).stale is False
