@@ -384,6 +384,10 @@ class MemberYearFigures(models.Model):
     hours = models.DecimalField(
         _("service hours"), max_digits=10, decimal_places=1, default=Decimal("0")
     )
+    # Twelve entries, January first: participations and hours (as exact
+    # decimal strings) in each month, for the compliance review's matrix.
+    monthly_participations = models.JSONField(_("participations by month"), default=list)
+    monthly_hours = models.JSONField(_("hours by month"), default=list)
     computed_at = models.DateTimeField(_("computed at"))
 
     class Meta:
@@ -427,3 +431,78 @@ class TeamFiguresState(models.Model):
 
     def __str__(self) -> str:
         return f"{self.team_id} stale={self.stale}"
+
+
+# --- The monthly compliance review (DOMAIN.md § Rules) -------------------------------------
+
+
+class MonthlyReview(models.Model):
+    """The secretary's sign-off of one month, with the figures frozen as reviewed.
+
+    A later change to an activity of that month sets ``changed_after_signoff``
+    and appends to ``changes`` what happened; signing again clears the flag.
+    """
+
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="reviews"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signed off by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    signed_at = models.DateTimeField(_("signed off at"))
+    comment = models.TextField(_("comment"), blank=True)
+    snapshot = models.JSONField(_("figures as reviewed"), default=dict)
+    changed_after_signoff = models.BooleanField(_("changed after sign-off"), default=False)
+    changes = models.JSONField(_("changes after sign-off"), default=list)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("monthly review")
+        verbose_name_plural = _("monthly reviews")
+        ordering = ["-year", "-month"]
+        constraints = [
+            models.UniqueConstraint(fields=["team", "year", "month"], name="review_one_per_month"),
+            models.CheckConstraint(
+                condition=Q(month__gte=1) & Q(month__lte=12), name="review_month_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.year}-{self.month:02d}"
+
+
+class ReminderLog(models.Model):
+    """One reminder e-mail sent, so a month's reminders can never go out twice."""
+
+    class Kind(models.TextChoices):
+        SECRETARY = "secretary", _("summary to the secretary")
+        MEMBER = "member", _("note to a member behind")
+
+    team = models.ForeignKey(
+        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    month = models.PositiveSmallIntegerField(_("month"))
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    recipient = models.EmailField(_("recipient"))
+    sent_at = models.DateTimeField(_("sent at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["team", "year", "month", "kind", "recipient"],
+                name="reminder_once_per_month",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id} {self.year}-{self.month:02d} {self.kind} {self.recipient}"

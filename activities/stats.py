@@ -72,7 +72,10 @@ class _Totals:
 @dataclass
 class _Computed:
     months: dict[tuple[int, int], _Totals] = field(default_factory=lambda: defaultdict(_Totals))
-    member_years: list[tuple[int, int, int, Decimal]] = field(default_factory=list)
+    # (member id, year) → (participations by month, hours by month)
+    member_years: dict[tuple[int, int], tuple[list[int], list[Decimal]]] = field(
+        default_factory=dict
+    )
 
 
 def _month_end(year: int, month: int) -> datetime.date:
@@ -125,12 +128,21 @@ def _collect(team_id: int) -> _Computed:
         totals = computed.months[(row["y"], row["m"])]
         totals.participant_times = row["n"]
         totals.person_hours = Decimal(row["hours"])
-    computed.member_years = [
-        (row["member_id"], row["y"], row["n"], Decimal(row["hours"]))
-        for row in participations.values("member_id", y=ExtractYear("activity__start_date"))
+    member_months = (
+        participations.values(
+            "member_id",
+            y=ExtractYear("activity__start_date"),
+            m=ExtractMonth("activity__start_date"),
+        )
         .annotate(n=Count("pk"), hours=Sum("hours"))
         .order_by()
-    ]
+    )
+    for row in member_months:
+        year = computed.member_years.setdefault(
+            (row["member_id"], row["y"]), ([0] * 12, [Decimal("0")] * 12)
+        )
+        year[0][row["m"] - 1] = row["n"]
+        year[1][row["m"] - 1] = Decimal(row["hours"])
     return computed
 
 
@@ -157,9 +169,9 @@ def _registered(
 
 def build_team_rows(
     team: Team, *, today: datetime.date, computed_at
-) -> tuple[list[TeamFigures], list[tuple[int, int, int, Decimal]]]:
+) -> tuple[list[TeamFigures], dict]:
     """Every period's row for ``team`` (each month and year from its start, and all
-    time), and the members' (member id, year, participations, hours)."""
+    time), and the members' monthly participations and hours per year."""
     computed = _collect(team.pk)
     dates = list(Member.objects.filter(team=team).values_list("registered_on", "left_on"))
     starts = [team.founded_on.replace(day=1)]
@@ -254,11 +266,13 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             team_id=team_id,
             member_id=member_id,
             year=year,
-            participations=count,
-            hours=hours,
+            participations=sum(counts),
+            hours=sum(hours, Decimal("0")),
+            monthly_participations=counts,
+            monthly_hours=[str(h) for h in hours],
             computed_at=started,
         )
-        for member_id, year, count, hours in member_years
+        for (member_id, year), (counts, hours) in member_years.items()
     ]
     with transaction.atomic():
         TeamFigures.objects.bulk_create(
@@ -274,7 +288,14 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             batch_size=500,
             update_conflicts=True,
             unique_fields=["member", "year"],
-            update_fields=["team", "participations", "hours", "computed_at"],
+            update_fields=[
+                "team",
+                "participations",
+                "hours",
+                "monthly_participations",
+                "monthly_hours",
+                "computed_at",
+            ],
         )
         MemberYearFigures.objects.filter(team_id=team_id, computed_at__lt=started).delete()
         TeamFiguresState.objects.bulk_create(

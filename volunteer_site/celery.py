@@ -23,6 +23,12 @@ BEAT_SCHEDULE = {
         "task": "activities.reconcile_team_figures",
         "schedule": crontab(hour=2, minute=30),
     },
+    # Runs every morning; sends only on the first working day of a month, and
+    # never twice for the same month (activities.reminders).
+    "monthly-reminders": {
+        "task": "activities.send_monthly_reminders",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "beat-heartbeat": {
         "task": "volunteer_site.tasks.beat_heartbeat",
         "schedule": crontab(minute="*"),

@@ -190,6 +190,25 @@ CELERY_RESULT_BACKEND = env_url(
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None,
 )
 
+# --- E-mail -----------------------------------------------------------------------------
+# No EMAIL_HOST = the embedded default: mails are printed to the console.
+EMAIL_HOST = env_str("EMAIL_HOST")
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_PORT = env_int("EMAIL_PORT", 587, minimum=1)
+    EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
+    EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
+    EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+    EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+    if EMAIL_USE_TLS and EMAIL_USE_SSL:
+        raise ImproperlyConfigured("EMAIL_USE_TLS and EMAIL_USE_SSL cannot both be on")
+    EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "volunteer-teams@localhost")
+# The site's address as people reach it, for links in e-mails.
+SITE_URL = env_url("SITE_URL", ("http", "https"), default="http://127.0.0.1:8000")
+
 # --- Logging ----------------------------------------------------------------------------
 LOGGING = {
     "version": 1,
