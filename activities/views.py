@@ -26,6 +26,8 @@ from activities.models import Activity, ActivityStatus
 from members.models import CadreRank, Member
 from teams.access import roles_for, team_for_reader, team_for_secretary, team_for_staff
 from teams.models import TeamRole
+from volunteer_site.audit import audit
+from volunteer_site.models import AuditAction
 
 PAGE_SIZE = 25
 
@@ -213,11 +215,12 @@ def activity_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except services.WorkflowError as error:
         messages.error(request, error.messages[0])
     else:
+        audit(request, AuditAction.APPROVE, target=activity, activity_id=activity.pk)
         messages.success(request, _("The activity was approved and now counts in the figures."))
     return redirect(activity)
 
 
-def _reason_action(request, slug, pk, action, success: str) -> HttpResponse:
+def _reason_action(request, slug, pk, action, audit_action: str, success: str) -> HttpResponse:
     team = team_for_secretary(request.user, slug)
     activity = _activity_of(team, pk)
     form = ReasonForm(request.POST)
@@ -231,6 +234,13 @@ def _reason_action(request, slug, pk, action, success: str) -> HttpResponse:
     except services.WorkflowError as error:
         messages.error(request, error.messages[0])
     else:
+        audit(
+            request,
+            audit_action,
+            target=activity,
+            activity_id=activity.pk,
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(request, success)
     return redirect(activity)
 
@@ -243,6 +253,7 @@ def activity_return(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         slug,
         pk,
         services.activity_return,
+        AuditAction.RETURN,
         _("The activity was returned to the office staff with your reason."),
     )
 
@@ -255,6 +266,7 @@ def activity_reopen(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         slug,
         pk,
         services.activity_reopen,
+        AuditAction.REOPEN,
         _("The activity was reopened: it no longer counts until it is approved again."),
     )
 
@@ -281,6 +293,8 @@ def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
             count = services.activities_return(
                 activities=chosen, by=request.user, reason=form.cleaned_data["reason"]
             )
+            for activity in chosen:
+                audit(request, AuditAction.RETURN, target=activity, activity_id=activity.pk)
             messages.success(
                 request,
                 ngettext(
@@ -290,6 +304,8 @@ def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
             )
         else:
             count = services.activities_approve(activities=chosen, by=request.user)
+            for activity in chosen:
+                audit(request, AuditAction.APPROVE, target=activity, activity_id=activity.pk)
             messages.success(
                 request,
                 ngettext(

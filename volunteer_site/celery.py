@@ -29,6 +29,10 @@ BEAT_SCHEDULE = {
         "task": "activities.send_monthly_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
+    "purge-audit-log": {
+        "task": "volunteer_site.tasks.purge_audit_log",
+        "schedule": crontab(hour=3, minute=15),
+    },
     "beat-heartbeat": {
         "task": "volunteer_site.tasks.beat_heartbeat",
         "schedule": crontab(minute="*"),

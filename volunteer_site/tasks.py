@@ -17,3 +17,13 @@ def ping() -> str:
 def beat_heartbeat() -> None:
     """Record that beat is alive, so the health check can tell when it stopped."""
     cache.set(BEAT_HEARTBEAT_KEY, timezone.now().isoformat(), timeout=None)
+
+
+@shared_task(name="volunteer_site.tasks.purge_audit_log")
+def purge_audit_log() -> int:
+    """Delete audit entries older than AUDIT_RETENTION_DAYS (at least six months)."""
+    from django.conf import settings
+
+    from volunteer_site.audit import audit_purge
+
+    return audit_purge(days=settings.AUDIT_RETENTION_DAYS)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("teams/", include("teams.urls")),
+    path("p/", include("teams.public_urls")),
     # These two define full paths (team-scoped pages live under /teams/<slug>/).
     path("", include("members.urls")),
     path("", include("activities.urls")),

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -45,3 +46,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
         checks["beat_last_seen"] = heartbeat
     healthy = checks["database"] == "ok" and checks["tasks"] in {"ok", "in-process"}
     return JsonResponse(checks, status=200 if healthy else 503)
+
+
+def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
+    """django-axes's answer to a locked-out login: the same for every user name."""
+    minutes = round(settings.AXES_COOLOFF_TIME * 60)
+    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)

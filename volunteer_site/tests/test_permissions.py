@@ -17,6 +17,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from activities.models import ActivityStatus
 from activities.tests.factories import ParticipationFactory
+from teams.models import ErrorReport
 
 PERSONAS = [
     "staff",
@@ -71,10 +72,21 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "activities:return": ("post", "activity", post_action({"secretary"})),
     "activities:reopen": ("post", "activity", post_action({"secretary"})),
     "activities:bulk": ("post", "team", post_action({"secretary"})),
+    # The public profile of "our-team", which is not published: only the people who
+    # may preview it see it (published profiles are public: teams/tests/test_profile.py).
+    "public:profile": ("get", "team", TEAM_READERS),
+    "public:report": ("get", "team", TEAM_READERS),
+    "public:report_thanks": ("get", "team", TEAM_READERS),
+    "teams:profile_edit": ("get", "team", SECRETARY_ONLY),
+    "teams:profile_publish": ("post", "team", post_action({"secretary"})),
+    "teams:reports": ("get", "team", SECRETARY_ONLY),
+    "teams:report_resolve": ("post", "error_report", post_action({"secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
 PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
+# An unpublished profile is hidden from the public, not behind a login.
+PUBLIC |= dict.fromkeys(["public:profile", "public:report", "public:report_thanks"], 404)
 
 
 def project_url_names() -> set[str]:
@@ -108,6 +120,9 @@ def url_for(name: str, kind: str, personas) -> str:
     team = personas.team
     if kind == "team":
         return reverse(name, kwargs={"slug": team.slug})
+    if kind == "error_report":
+        report = ErrorReport.objects.create(team=team, description="错别字", ip_hash="0" * 64)
+        return reverse(name, kwargs={"slug": team.slug, "pk": report.pk})
     participation = ParticipationFactory(
         activity__team=team, activity__status=ActivityStatus.DRAFT, member__team=team
     )

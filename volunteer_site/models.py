@@ -1,0 +1,54 @@
+"""The audit log: who did what, when, from where, with what outcome."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AuditAction(models.TextChoices):
+    LOGIN = "login", _("logged in")
+    LOGIN_FAILED = "login_failed", _("failed login")
+    LOCKED_OUT = "locked_out", _("locked out")
+    LOGOUT = "logout", _("logged out")
+    REFUSED = "refused", _("permission refused")
+    APPROVE = "approve", _("approved an activity")
+    RETURN = "return", _("returned an activity")
+    REOPEN = "reopen", _("reopened an activity")
+    SIGN_OFF = "sign_off", _("signed a month off")
+    EXPORT = "export", _("exported data")
+    ROLE_CHANGE = "role_change", _("changed a role")
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success", _("success")
+    FAILURE = "failure", _("failure")
+
+
+class AuditEntry(models.Model):
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Kept as typed, also for failed logins of names that do not exist.
+    username = models.CharField(_("user name"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("address"), null=True, blank=True)
+    action = models.CharField(_("action"), max_length=20, choices=AuditAction.choices)
+    outcome = models.CharField(
+        _("outcome"), max_length=10, choices=AuditOutcome.choices, default=AuditOutcome.SUCCESS
+    )
+    target = models.CharField(_("object"), max_length=300, blank=True)
+    detail = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit log")
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["action", "at"], name="audit_action_time_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
