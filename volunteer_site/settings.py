@@ -239,6 +239,12 @@ CELERY_RESULT_BACKEND = env_url(
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None,
 )
 
+# --- Spreadsheet import limits ------------------------------------------------------------
+IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, kept: files stream to disk
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- E-mail -----------------------------------------------------------------------------
 # No EMAIL_HOST = the embedded default: mails are printed to the console.
 EMAIL_HOST = env_str("EMAIL_HOST")
