@@ -7,7 +7,7 @@ activity's hours, and the participant belongs to the activity's team.
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -296,7 +296,10 @@ def _ratio(numerator, denominator, places: str = "0.1") -> Decimal | None:
     """numerator / denominator rounded for display; None (shown as "—") for / 0."""
     if not denominator:
         return None
-    return (Decimal(numerator) / Decimal(denominator)).quantize(Decimal(places))
+    # 四舍五入 (half up), as people check the figures by hand.
+    return (Decimal(numerator) / Decimal(denominator)).quantize(
+        Decimal(places), rounding=ROUND_HALF_UP
+    )
 
 
 class PeriodKind(models.TextChoices):

@@ -275,6 +275,14 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
         for (member_id, year), (counts, hours) in member_years.items()
     ]
     with transaction.atomic():
+        # One writer per team at a time, and never an older run over a newer
+        # one: a run that started before the last write steps aside.
+        TeamFiguresState.objects.bulk_create(
+            [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
+        )
+        state = TeamFiguresState.objects.select_for_update().get(team_id=team_id)
+        if state.computed_at is not None and state.computed_at > started:
+            return False
         TeamFigures.objects.bulk_create(
             rows,
             batch_size=500,
@@ -298,9 +306,6 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             ],
         )
         MemberYearFigures.objects.filter(team_id=team_id, computed_at__lt=started).delete()
-        TeamFiguresState.objects.bulk_create(
-            [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
-        )
         # Clear "stale" only if no change was noticed after this run began.
         fresh = TeamFiguresState.objects.filter(team_id=team_id).filter(
             Q(requested_at__isnull=True) | Q(requested_at__lte=started)

@@ -246,3 +246,17 @@ def test_end_to_end_through_a_real_worker_on_redis(celery_worker):
         pytest.fail("the worker did not recompute the figures within 30 s")
     assert row.participant_times == 1
     assert TeamFiguresState.objects.get(team=activity.team).stale is False
+
+
+@pytest.mark.django_db
+def test_an_older_run_never_overwrites_a_newer_one(monkeypatch):
+    activity = submitted_activity()
+    team_id = activity.team_id
+    stats.team_figures_recompute(team_id=team_id)  # the newer run, already written
+    newer = TeamFiguresState.objects.get(team_id=team_id).computed_at
+    with monkeypatch.context() as patch:
+        # An older run: it read its clock (and the data) before the newer one wrote.
+        patch.setattr(stats.timezone, "now", lambda: newer - datetime.timedelta(seconds=5))
+        assert stats.team_figures_recompute(team_id=team_id) is False
+    assert TeamFiguresState.objects.get(team_id=team_id).computed_at == newer
+    assert not TeamFigures.objects.filter(team_id=team_id).exclude(computed_at=newer).exists()
