@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from teams.models import Region, RegionAdmin, ServiceCategory, Team, TeamCategory, TeamRole
+from teams.models import (
+    ErrorReport,
+    Region,
+    RegionAdmin,
+    ServiceCategory,
+    Team,
+    TeamCategory,
+    TeamRole,
+)
 
 
 @admin.register(Region)
@@ -79,3 +87,17 @@ class RegionAdminRoleAdmin(admin.ModelAdmin):
     list_filter = [("region", admin.RelatedOnlyFieldListFilter)]
     search_fields = ["user__username", "region__name"]
     autocomplete_fields = ["user", "region"]
+
+
+@admin.register(ErrorReport)
+class ErrorReportAdmin(admin.ModelAdmin):
+    list_display = ["team", "created_at", "contact", "resolved_at", "resolved_by"]
+    list_filter = [
+        ("resolved_at", admin.EmptyFieldListFilter),
+        ("team", admin.RelatedOnlyFieldListFilter),
+    ]
+    search_fields = ["description", "contact", "team__name"]
+    date_hierarchy = "created_at"
+    autocomplete_fields = ["team", "resolved_by"]
+    # The hash only lets the rate limit count; it is of no use to a person.
+    readonly_fields = ["created_at", "ip_hash"]

@@ -7,6 +7,8 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Length
+from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -288,3 +290,73 @@ class RegionAdmin(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.region}"
+
+
+class ErrorReportQuerySet(models.QuerySet):
+    def unresolved(self) -> ErrorReportQuerySet:
+        return self.filter(resolved_at__isnull=True)
+
+    def for_secretary(self) -> ErrorReportQuerySet:
+        """Unresolved first, newest on top; then the resolved, most recently resolved first."""
+        return self.order_by(models.F("resolved_at").desc(nulls_first=True), "-created_at")
+
+
+class ErrorReport(models.Model):
+    """A public visitor's correction request on a team's profile (纠错).
+
+    The visitor's IP address is never stored: only a keyed hash of it, which is
+    enough to limit how many reports one address sends.
+    """
+
+    team = models.ForeignKey(
+        Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="error_reports"
+    )
+    description = models.TextField(_("what is wrong"), max_length=2000)
+    contact = models.CharField(
+        _("contact"),
+        max_length=100,
+        blank=True,
+        help_text=_("Optional: a name or phone number, used only to reply to you."),
+    )
+    created_at = models.DateTimeField(_("reported at"), auto_now_add=True)
+    ip_hash = models.CharField(_("hashed IP address"), max_length=64, editable=False)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("resolved by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    resolution_note = models.TextField(_("resolution note"), max_length=1000, blank=True)
+
+    objects = ErrorReportQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("error report")
+        verbose_name_plural = _("error reports")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(resolved_at__isnull=False) | Q(resolved_by__isnull=True),
+                name="errorreport_resolver_only_when_resolved",
+            ),
+            # A TextField's max_length is only checked by forms; the database keeps it too.
+            models.CheckConstraint(
+                condition=GreaterThan(Length("description"), 0)
+                & LessThanOrEqual(Length("description"), 2000),
+                name="errorreport_description_length",
+            ),
+        ]
+        indexes = [
+            # The secretary's list and the unresolved count on the team's home page.
+            models.Index(fields=["team", "resolved_at"], name="errorreport_team_open_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.team} · {self.created_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_resolved(self) -> bool:
+        return self.resolved_at is not None

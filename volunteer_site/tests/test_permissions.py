@@ -14,7 +14,9 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
+from activities.compliance import default_review_month
 from activities.models import ActivityStatus
 from activities.tests.factories import ParticipationFactory
 from teams.models import ErrorReport
@@ -62,6 +64,15 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "members:update": ("get", "member", SECRETARY_ONLY),
     "members:leave": ("get", "member", SECRETARY_ONLY),
     "members:rejoin": ("post", "member", post_action({"secretary"})),
+    # Spreadsheet import (secretary only; without a pending import the preview and the
+    # confirmation send the secretary back to the upload page) and exports (readers).
+    "member_io:import": ("get", "team", SECRETARY_ONLY),
+    "member_io:template": ("get", "team", SECRETARY_ONLY),
+    "member_io:preview": ("get", "team", SECRETARY_ONLY | {"secretary": 302}),
+    "member_io:confirm": ("post", "team", post_action({"secretary"})),
+    "member_io:export": ("get", "team", TEAM_READERS),
+    "member_io:record": ("get", "member", TEAM_READERS),
+    "member_io:record_find": ("get", "team", dict.fromkeys(TEAM_READERS, 302)),
     "activities:list": ("get", "team", TEAM_READERS),
     "activities:awaiting": ("get", "team", SECRETARY_ONLY),
     "activities:create": ("get", "team", TEAM_WRITERS),
@@ -72,6 +83,12 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "activities:return": ("post", "activity", post_action({"secretary"})),
     "activities:reopen": ("post", "activity", post_action({"secretary"})),
     "activities:bulk": ("post", "team", post_action({"secretary"})),
+    "activities:reviews": ("get", "team", TEAM_READERS),
+    "activities:review_default": ("get", "team", dict.fromkeys(TEAM_READERS, 302)),
+    "activities:review": ("get", "month", TEAM_READERS),
+    "activities:review_sign": ("post", "month", post_action({"secretary"})),
+    "activities:review_export": ("get", "month", TEAM_READERS),
+    "activities:review_print": ("get", "month", TEAM_READERS),
     # The public profile of "our-team", which is not published: only the people who
     # may preview it see it (published profiles are public: teams/tests/test_profile.py).
     "public:profile": ("get", "team", TEAM_READERS),
@@ -120,6 +137,9 @@ def url_for(name: str, kind: str, personas) -> str:
     team = personas.team
     if kind == "team":
         return reverse(name, kwargs={"slug": team.slug})
+    if kind == "month":  # a month that is over: last month
+        year, month = default_review_month(timezone.localdate())
+        return reverse(name, kwargs={"slug": team.slug, "year": year, "month": month})
     if kind == "error_report":
         report = ErrorReport.objects.create(team=team, description="错别字", ip_hash="0" * 64)
         return reverse(name, kwargs={"slug": team.slug, "pk": report.pk})
