@@ -168,7 +168,16 @@ def page(chromium, request):
     context = chromium.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
     page = context.new_page()
+    # Any Content-Security-Policy violation fails the test: the pages must keep to it.
+    violations: list[str] = []
+    page.on(
+        "console",
+        lambda message: violations.append(message.text)
+        if "Content Security Policy" in message.text or "Refused to" in message.text
+        else None,
+    )
     yield page
+    assert not violations, f"Content-Security-Policy violations: {violations}"
     failed = getattr(request.node, "rep_call", None)
     if failed is not None and failed.failed:
         import pathlib
