@@ -9,6 +9,7 @@ import nh3
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
@@ -187,3 +188,39 @@ class PublishForm(forms.Form):
     action = forms.ChoiceField(
         choices=[("publish", _("Publish")), ("unpublish", _("Withdraw from public view"))]
     )
+
+
+class TeamRulesForm(forms.ModelForm):
+    """The team's rules (DOMAIN.md § Rules); their history is kept on the team."""
+
+    class Meta:
+        model = Team
+        fields = ["min_activities_per_month", "min_participations_per_member_year"]
+        help_texts = {
+            "min_activities_per_month": _(
+                "The team runs at least this many approved activities "
+                "in every calendar month (usually 1)."
+            ),
+            "min_participations_per_member_year": _(
+                "Each member takes part in at least this many approved activities a year "
+                "(usually 10); members who join or leave during the year get a pro-rated target."
+            ),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["min_activities_per_month"].validators.append(MaxValueValidator(31))
+        self.fields["min_activities_per_month"].widget.attrs.update(min=1, max=31)
+        self.fields["min_participations_per_member_year"].validators.append(MaxValueValidator(365))
+        self.fields["min_participations_per_member_year"].widget.attrs.update(min=1, max=365)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in self.Meta.fields:
+            value = cleaned.get(name)
+            if value is not None and value < 1:
+                self.add_error(name, _("A rule must ask for at least 1."))
+        return cleaned

@@ -58,6 +58,7 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
         dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 200},
     ),
     "teams:detail": ("get", "team", TEAM_READERS),
+    "teams:rules": ("get", "team", TEAM_READERS),
     "members:my_record": ("get", "", {"volunteer": 200}),
     "members:list": ("get", "team", TEAM_READERS),
     "members:create": ("get", "team", SECRETARY_ONLY),
