@@ -16,6 +16,7 @@ class AuditAction(models.TextChoices):
     REOPEN = "reopen", _("reopened an activity")
     SIGN_OFF = "sign_off", _("signed a month off")
     EXPORT = "export", _("exported data")
+    IMPORT = "import", _("imported a spreadsheet")
     ROLE_CHANGE = "role_change", _("changed a role")
 
 

@@ -242,6 +242,9 @@ CELERY_RESULT_BACKEND = env_url(
 # --- Spreadsheet import limits ------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
 IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
+# Uploaded spreadsheets wait here between preview and confirm (a folder all
+# web hosts share when there are several); default: the system's temp folder.
+IMPORT_STAGING_DIR = env_str("IMPORT_STAGING_DIR")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, kept: files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -23,4 +23,6 @@ urlpatterns = [
     # These two define full paths (team-scoped pages live under /teams/<slug>/).
     path("", include("members.urls")),
     path("", include("activities.urls")),
+    path("", include("members.import_urls")),
+    path("", include("activities.import_urls")),
 ]

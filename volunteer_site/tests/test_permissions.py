@@ -57,6 +57,20 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
         "",
         dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 200},
     ),
+    # The civilization office's pages: region admins only; a team outside their regions 404.
+    **dict.fromkeys(
+        ["regions:overview", "regions:export", "regions:compare", "regions:ranking"],
+        (
+            "get",
+            "",
+            dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 200},
+        ),
+    ),
+    "regions:team": (
+        "get",
+        "team",
+        dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 404},
+    ),
     "teams:detail": ("get", "team", TEAM_READERS),
     "teams:rules": ("get", "team", TEAM_READERS),
     "members:my_record": ("get", "", {"volunteer": 200}),
@@ -84,6 +98,11 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "activities:return": ("post", "activity", post_action({"secretary"})),
     "activities:reopen": ("post", "activity", post_action({"secretary"})),
     "activities:bulk": ("post", "team", post_action({"secretary"})),
+    "activity_io:import": ("get", "team", SECRETARY_ONLY),
+    "activity_io:template": ("get", "team", SECRETARY_ONLY),
+    "activity_io:preview": ("get", "team", SECRETARY_ONLY | {"secretary": 302}),
+    "activity_io:confirm": ("post", "team", post_action({"secretary"})),
+    "activity_io:export": ("get", "team", TEAM_READERS),
     "activities:reviews": ("get", "team", TEAM_READERS),
     "activities:review_default": ("get", "team", dict.fromkeys(TEAM_READERS, 302)),
     "activities:review": ("get", "month", TEAM_READERS),

@@ -1,0 +1,252 @@
+"""Exporting the roster and a member's yearly service record as .xlsx.
+
+Both are for the team's staff and secretary and for an admin of its region
+(``team_for_reader``), and every export is audited. Phones are masked as on
+the roster page, except for the secretary who asks for full numbers
+(``?full_phones=1``), which the audit entry records; anyone else asking is
+refused. E-mail addresses, which no page shows to them, are masked too.
+
+The roster has the import template's columns, so an exported roster can be
+edited and imported again (masked phones are then read as "unchanged").
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from activities.models import ActivityStatus, Participation
+from members.forms import MemberFilterForm
+from members.imports import COLUMNS, SHEET, display
+from members.models import Member, mask_phone
+from teams.access import roles_for, team_for_reader
+from teams.models import Team, TeamRole
+from volunteer_site.audit import audit
+from volunteer_site.models import AuditAction
+from volunteer_site.xlsx import Column, add_table_sheet, new_workbook, workbook_response
+
+# --- The roster -----------------------------------------------------------------------------
+
+
+def mask_email(email: str) -> str:
+    """zhaxi@example.cn → z****@example.cn."""
+    if not email:
+        return ""
+    local, _at, domain = email.partition("@")
+    return f"{local[:1]}****@{domain}" if domain else "****"
+
+
+def roster_rows(members: QuerySet[Member], *, full_phones: bool, full_emails: bool) -> list[list]:
+    rows = []
+    for member in members:
+        values = {column.field: getattr(member, column.field) for column in COLUMNS}
+        values["phone"] = member.phone if full_phones else mask_phone(member.phone)
+        values["email"] = member.email if full_emails else mask_email(member.email)
+        rows.append(
+            [
+                value if isinstance(value, datetime.date) else display(column.field, value)
+                for column, value in ((c, values[c.field]) for c in COLUMNS)
+            ]
+        )
+    return rows
+
+
+def roster_workbook(members: QuerySet[Member], *, full_phones: bool, full_emails: bool):
+    workbook = new_workbook()
+    add_table_sheet(
+        workbook,
+        SHEET,
+        [column.as_column() for column in COLUMNS],
+        roster_rows(members, full_phones=full_phones, full_emails=full_emails),
+    )
+    return workbook
+
+
+def _is_secretary(user, team: Team) -> bool:
+    return roles_for(user).role_on(team) == TeamRole.Role.SECRETARY
+
+
+@login_required
+@require_safe
+def roster_export(request: HttpRequest, slug: str) -> HttpResponse:
+    """The roster with the list page's filters, as .xlsx."""
+    team = team_for_reader(request.user, slug)
+    is_secretary = _is_secretary(request.user, team)
+    full_phones = request.GET.get("full_phones") == "1"
+    if full_phones and not is_secretary:
+        # Only the secretary sees full numbers; asking for them is refused (and audited).
+        raise PermissionDenied
+    filter_form = MemberFilterForm(request.GET, search_phone=is_secretary)
+    members = filter_form.filter(Member.objects.filter(team=team)).order_by(
+        "volunteer_number", "pk"
+    )
+    workbook = roster_workbook(members, full_phones=full_phones, full_emails=is_secretary)
+    rows = workbook[SHEET].max_row - 1
+    audit(
+        request,
+        AuditAction.EXPORT,
+        target=team,
+        export="roster",
+        rows=rows,
+        full_phones=full_phones,
+        filters={key: value for key, value in request.GET.items() if key != "full_phones"},
+    )
+    today = timezone.localdate()
+    return workbook_response(workbook, f"{team.name}-注册志愿者名册-{today:%Y%m%d}.xlsx")
+
+
+# --- A member's service record --------------------------------------------------------------
+
+# The columns of a volunteer service record (志愿服务记录) under the national rules.
+RECORD_COLUMNS = [
+    Column("活动名称", 32),
+    Column("日期", 24),
+    Column("地点", 18),
+    Column("服务内容", 22),
+    Column("服务时间（小时）", 16),
+    Column("活动组织单位", 26),
+    Column("活动负责人", 16),
+]
+RECORD_SHEET = "志愿服务记录"
+
+
+def record_participations(member: Member, year: int) -> list[Participation]:
+    """The member's approved service in ``year``, in date order (as the record lists it)."""
+    return list(
+        Participation.objects.filter(
+            member=member,
+            activity__status=ActivityStatus.APPROVED,
+            activity__start_date__year=year,
+        )
+        .select_related("activity", "activity__category")
+        .order_by("activity__start_date", "activity__pk")
+    )
+
+
+def _leads(activity_ids: list[int]) -> dict[int, list[str]]:
+    """Each activity's organisers (活动负责人), in roster order."""
+    leads: dict[int, list[str]] = defaultdict(list)
+    organisers = (
+        Participation.objects.filter(
+            activity_id__in=activity_ids, role=Participation.Role.ORGANISER
+        )
+        .order_by("member__volunteer_number")
+        .values_list("activity_id", "member__name")
+    )
+    for activity_id, name in organisers:
+        leads[activity_id].append(name)
+    return leads
+
+
+def date_span(start: datetime.date, end: datetime.date) -> str:
+    if start == end:
+        return start.isoformat()
+    return f"{start.isoformat()} 至 {end.isoformat()}"
+
+
+def record_rows(member: Member, participations: list[Participation]) -> list[list]:
+    leads = _leads([p.activity_id for p in participations])
+    rows = []
+    for participation in participations:
+        activity = participation.activity
+        rows.append(
+            [
+                activity.title,
+                date_span(activity.start_date, activity.end_date),
+                activity.place,
+                activity.category.name,
+                participation.hours,
+                # The team itself organised it when no other unit is named.
+                activity.organiser or member.team.name,
+                "、".join(leads.get(activity.pk, [])),
+            ]
+        )
+    return rows
+
+
+def record_workbook(member: Member, year: int):
+    participations = record_participations(member, year)
+    total = sum((p.hours for p in participations), Decimal("0"))
+    workbook = new_workbook()
+    add_table_sheet(
+        workbook,
+        RECORD_SHEET,
+        RECORD_COLUMNS,
+        record_rows(member, participations),
+        title_lines=[
+            f"{year}年志愿服务记录",
+            f"姓名：{member.name}　志愿者编号：{member.volunteer_number}　"
+            f"服务队：{member.team.name}",
+            f"全年参加志愿服务 {len(participations)} 次，累计 {total} 小时（只计审核通过的活动）",
+        ],
+    )
+    return workbook
+
+
+def requested_year(request: HttpRequest) -> int:
+    """``?year=``, or this year when it is missing or not a plausible year."""
+    this_year = timezone.localdate().year
+    try:
+        year = int(request.GET.get("year", this_year))
+    except ValueError:
+        return this_year
+    return year if 2000 <= year <= this_year else this_year
+
+
+@login_required
+@require_safe
+def record_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = team_for_reader(request.user, slug)
+    member = get_object_or_404(Member.objects.select_related("team"), pk=pk, team=team)
+    year = requested_year(request)
+    workbook = record_workbook(member, year)
+    audit(
+        request,
+        AuditAction.EXPORT,
+        target=member,
+        export="service_record",
+        member_id=member.pk,
+        year=year,
+    )
+    return workbook_response(workbook, f"{member.name}-{year}年志愿服务记录.xlsx")
+
+
+@login_required
+@require_safe
+def record_find(request: HttpRequest, slug: str) -> HttpResponse:
+    """The roster's “service record” box: a volunteer number (or a unique name) and a year."""
+    team = team_for_reader(request.user, slug)
+    query = request.GET.get("member", "").strip()
+    member = Member.objects.filter(team=team, volunteer_number=query).first() if query else None
+    same_name = []
+    if member is None and query:
+        same_name = list(Member.objects.filter(team=team, name=query)[:2])
+        member = same_name[0] if len(same_name) == 1 else None
+    if member is None:
+        if not query:
+            problem = _("Type a volunteer number or a name to export a service record.")
+        elif same_name:
+            problem = _(
+                "Several members are called “%(query)s”: type the volunteer number instead."
+            ) % {"query": query}
+        else:
+            problem = _(
+                "No member of the team has the volunteer number or the name “%(query)s”."
+            ) % {"query": query}
+        messages.error(request, problem)
+        return redirect("members:list", slug=team.slug)
+    url = reverse("member_io:record", kwargs={"slug": team.slug, "pk": member.pk})
+    return redirect(f"{url}?{urlencode({'year': requested_year(request)})}")

@@ -1,0 +1,356 @@
+"""Exports of the roster and of a member's service record; the shared xlsx helpers."""
+
+from __future__ import annotations
+
+import datetime
+import io
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from activities.models import ActivityStatus, Participation
+from activities.tests.factories import ActivityFactory, ParticipationFactory
+from members.exports import RECORD_SHEET
+from members.imports import HEADERS, SHEET
+from members.models import CadreRank
+from members.tests.factories import MemberFactory
+from volunteer_site.models import AuditAction, AuditEntry
+from volunteer_site.xlsx import (
+    Column,
+    add_table_sheet,
+    content_disposition,
+    new_workbook,
+    safe_cell,
+    workbook_bytes,
+)
+
+pytestmark = pytest.mark.django_db
+
+SLUG = "our-team"
+FULL_PHONE = "13812345678"
+MASKED_PHONE = "138****5678"
+
+
+def client_for(personas, persona: str) -> Client:
+    client = Client()
+    client.force_login(getattr(personas, persona))
+    return client
+
+
+def sheet_rows(response, sheet: str = SHEET, header_line: int = 1) -> list[dict]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    book = load_workbook(io.BytesIO(response.content))
+    rows = list(book[sheet].iter_rows(min_row=header_line, values_only=True))
+    headers = rows[0]
+    return [dict(zip(headers, values, strict=True)) for values in rows[1:]]
+
+
+def export_url(**query) -> str:
+    url = reverse("member_io:export", kwargs={"slug": SLUG})
+    return url + ("?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else "")
+
+
+@pytest.fixture
+def roster(personas):
+    team = personas.team
+    MemberFactory(team=team, volunteer_number="M01", name="扎西", email="zhaxi@example.cn")
+    MemberFactory(team=team, volunteer_number="M02", name="卓玛", is_party_member=False)
+    MemberFactory(team=team, volunteer_number="M03", name="次仁", cadre_rank=CadreRank.COUNTY)
+    MemberFactory(
+        team=team,
+        volunteer_number="M04",
+        name="离队者",
+        left_on=datetime.date(2018, 6, 30),
+    )
+    MemberFactory(team=personas.other_team, volunteer_number="X01", name="别队的人")
+    return team
+
+
+# --- The roster -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("persona", ["staff", "secretary", "region_admin"])
+@pytest.mark.parametrize("query", [{}, {"party": "no"}, {"status": "all"}, {"q": "扎"}])
+def test_the_roster_export_equals_the_roster_page(personas, roster, persona, query):
+    client = client_for(personas, persona)
+    page = client.get(reverse("members:list", kwargs={"slug": SLUG}), query)
+    shown = [
+        (m.volunteer_number, m.name, m.masked_phone, m.registered_on)
+        for m in page.context["page_obj"]
+    ]
+    rows = sheet_rows(client.get(export_url(**query)))
+    exported = [(r["志愿者编号"], r["姓名"], r["手机号码"], r["注册日期"].date()) for r in rows]
+    assert exported == shown
+    assert all(r["手机号码"] == MASKED_PHONE for r in rows)
+
+
+def test_the_export_has_the_template_columns_frozen_and_sized(personas, roster):
+    response = client_for(personas, "staff").get(export_url())
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book[SHEET]
+    assert [cell.value for cell in sheet[1]] == HEADERS
+    assert sheet.freeze_panes == "A2"
+    assert all(sheet.column_dimensions[letter].width for letter in "ABCDEFGHIJKL")
+    zhaxi = next(r for r in sheet_rows(response) if r["姓名"] == "扎西")
+    assert (zhaxi["性别"], zhaxi["是否党员"], zhaxi["职级"]) == ("男", "是", "一般干部")
+    assert zhaxi["电子邮箱"] == "z****@example.cn"  # only the secretary sees addresses
+
+
+def test_the_secretary_gets_full_phones_only_on_request_and_it_is_audited(personas, roster):
+    client = client_for(personas, "secretary")
+    masked = sheet_rows(client.get(export_url()))
+    assert {r["手机号码"] for r in masked} == {MASKED_PHONE}
+    assert next(r for r in masked if r["姓名"] == "扎西")["电子邮箱"] == "zhaxi@example.cn"
+    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    assert entry.detail["full_phones"] is False
+
+    full = sheet_rows(client.get(export_url(full_phones=1)))
+    assert {r["手机号码"] for r in full} == {FULL_PHONE}
+    entry = AuditEntry.objects.filter(action=AuditAction.EXPORT).latest("pk")
+    assert entry.user == personas.secretary
+    assert entry.detail["full_phones"] is True
+    assert entry.detail["export"] == "roster"
+    assert entry.detail["rows"] == 4  # the active members: the volunteer and three
+
+
+@pytest.mark.parametrize("persona", ["staff", "region_admin"])
+def test_nobody_else_gets_full_phones(personas, roster, persona):
+    response = client_for(personas, persona).get(export_url(full_phones=1))
+    assert response.status_code == 403
+    assert not AuditEntry.objects.filter(action=AuditAction.EXPORT).exists()
+    assert AuditEntry.objects.filter(action=AuditAction.REFUSED).exists()
+
+
+def test_every_export_is_audited(personas, roster):
+    client_for(personas, "region_admin").get(export_url(status="all"))
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.user == personas.region_admin
+    assert entry.detail["filters"] == {"status": "all"}
+    assert entry.detail["rows"] == 5
+
+
+def test_text_that_would_run_as_a_formula_is_neutralised(personas):
+    MemberFactory(
+        team=personas.team,
+        volunteer_number="@SUM(1+1)",
+        name='=HYPERLINK("http://evil","点我")',
+        position="+86 主任",
+        ethnicity="-1",
+    )
+    response = client_for(personas, "staff").get(export_url())
+    book = load_workbook(io.BytesIO(response.content))
+    cells = [cell for row in book[SHEET].iter_rows(min_row=2) for cell in row]
+    evil = [cell for cell in cells if isinstance(cell.value, str) and "HYPERLINK" in cell.value]
+    assert evil[0].value == '\'=HYPERLINK("http://evil","点我")'
+    assert evil[0].data_type == "s"
+    values = {cell.value for cell in cells}
+    assert {"'@SUM(1+1)", "'+86 主任", "'-1"} <= values
+    assert not any(cell.data_type == "f" for cell in cells)
+
+
+# --- The shared helpers -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("start", ["=", "+", "-", "@", "\t", "\r"])
+def test_safe_cell_prefixes_every_formula_start(start):
+    assert safe_cell(f"{start}1+1") == f"'{start}1+1"
+
+
+@pytest.mark.parametrize("value", ["扎西", "0892-8821234", 5, -5, Decimal("-1.5"), None, ""])
+def test_safe_cell_leaves_other_values_alone(value):
+    assert safe_cell(value) == value
+
+
+def test_a_sheet_written_by_the_helpers():
+    book = new_workbook()
+    add_table_sheet(
+        book,
+        "表",
+        [Column("日期", 12), Column("名称", 20)],
+        [[datetime.date(2018, 1, 5), "=1+1"]],
+        title_lines=["标题"],
+    )
+    sheet = load_workbook(io.BytesIO(workbook_bytes(book)))["表"]
+    assert sheet.freeze_panes == "A3"
+    assert [c.value for c in sheet[2]] == ["日期", "名称"]
+    assert sheet["A3"].value == datetime.datetime(2018, 1, 5)
+    assert sheet["A3"].number_format == "yyyy-mm-dd"
+    assert sheet["B3"].value == "'=1+1"
+    assert sheet.column_dimensions["B"].width == 20
+
+
+def test_content_disposition_carries_the_utf8_name_and_an_ascii_fallback():
+    header = content_disposition("我们的志愿服务队-名册-20180105.xlsx")
+    assert header.startswith('attachment; filename="-')
+    assert "filename*=UTF-8''%E6%88%91%E4%BB%AC" in header
+    assert (
+        content_disposition('a"b.xlsx')
+        == "attachment; filename=\"ab.xlsx\"; filename*=UTF-8''a%22b.xlsx"
+    )
+
+
+def test_exports_are_not_cached(personas, roster):
+    response = client_for(personas, "staff").get(export_url())
+    assert response["Cache-Control"] == "no-store"
+
+
+# --- A member's service record -----------------------------------------------------------------
+
+
+@pytest.fixture
+def record(personas):
+    """The volunteer persona's 2018: two approved activities, one pending, one in 2017."""
+    member = personas.volunteer_member
+    team = personas.team
+    lead = MemberFactory(team=team, volunteer_number="L01", name="组织者甲")
+    trip = ActivityFactory(
+        team=team,
+        title="吉隆县乡村宣讲",
+        start_date=datetime.date(2018, 5, 10),
+        end_date=datetime.date(2018, 5, 12),
+        hours=Decimal("12"),
+        place="吉隆县",
+        organiser="市政府办公室",
+        status=ActivityStatus.APPROVED,
+        approved_at=datetime.datetime(2018, 5, 20, tzinfo=datetime.UTC),
+    )
+    ParticipationFactory(activity=trip, member=member, hours=Decimal("8"))
+    ParticipationFactory(activity=trip, member=lead, role=Participation.Role.ORGANISER)
+    station = ActivityFactory(
+        team=team,
+        title="火车站志愿服务",
+        start_date=datetime.date(2018, 2, 1),
+        hours=Decimal("3.5"),
+        organiser="",
+        status=ActivityStatus.APPROVED,
+        approved_at=datetime.datetime(2018, 2, 2, tzinfo=datetime.UTC),
+    )
+    ParticipationFactory(activity=station, member=member)
+    pending = ActivityFactory(team=team, title="待审核的活动", start_date=datetime.date(2018, 7, 1))
+    ParticipationFactory(activity=pending, member=member)
+    old = ActivityFactory(
+        team=team,
+        title="2017年的活动",
+        start_date=datetime.date(2017, 7, 1),
+        status=ActivityStatus.APPROVED,
+        approved_at=datetime.datetime(2017, 7, 2, tzinfo=datetime.UTC),
+    )
+    ParticipationFactory(activity=old, member=member)
+    return member
+
+
+def record_url(member, year=2018) -> str:
+    url = reverse("member_io:record", kwargs={"slug": SLUG, "pk": member.pk})
+    return f"{url}?year={year}"
+
+
+def test_the_service_record_has_the_national_columns(personas, record):
+    response = client_for(personas, "staff").get(record_url(record))
+    book = load_workbook(io.BytesIO(response.content))
+    sheet = book[RECORD_SHEET]
+    assert sheet.freeze_panes == "A5"
+    assert sheet["A1"].value == "2018年志愿服务记录"
+    assert record.name in sheet["A2"].value and record.volunteer_number in sheet["A2"].value
+    assert "2 次" in sheet["A3"].value and "11.5 小时" in sheet["A3"].value
+    rows = sheet_rows(response, RECORD_SHEET, header_line=4)
+    assert list(rows[0]) == [
+        "活动名称",
+        "日期",
+        "地点",
+        "服务内容",
+        "服务时间（小时）",
+        "活动组织单位",
+        "活动负责人",
+    ]
+    station, trip = (tuple(r.values()) for r in rows)
+    # The team organised the station service itself (no unit named), without a lead.
+    assert station == (
+        "火车站志愿服务",
+        "2018-02-01",
+        "日喀则市",
+        rows[0]["服务内容"],
+        3.5,
+        personas.team.name,
+        None,
+    )
+    assert trip == (
+        "吉隆县乡村宣讲",
+        "2018-05-10 至 2018-05-12",
+        "吉隆县",
+        rows[1]["服务内容"],
+        8,
+        "市政府办公室",
+        "组织者甲",
+    )
+
+
+def test_the_service_record_equals_the_volunteers_own_page(personas, record):
+    page = client_for(personas, "volunteer").get(reverse("members:my_record"))
+    shown = sorted(
+        (p.activity.title, p.activity.place, p.activity.category.name, p.hours)
+        for p in page.context["records"]
+        if p.activity.start_date.year == 2018
+    )
+    rows = sheet_rows(
+        client_for(personas, "secretary").get(record_url(record)), RECORD_SHEET, header_line=4
+    )
+    exported = sorted(
+        (r["活动名称"], r["地点"], r["服务内容"], Decimal(str(r["服务时间（小时）"]))) for r in rows
+    )
+    assert exported == shown
+    entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
+    assert entry.detail == {
+        "export": "service_record",
+        "member_id": record.pk,
+        "year": 2018,
+        "path": reverse("member_io:record", kwargs={"slug": SLUG, "pk": record.pk}),
+    }
+
+
+def test_another_teams_member_is_not_found(personas, record):
+    stranger = MemberFactory(team=personas.other_team)
+    assert client_for(personas, "staff").get(record_url(stranger)).status_code == 404
+
+
+def test_the_record_box_finds_a_member_by_number_or_name(personas, record):
+    client = client_for(personas, "staff")
+    url = reverse("member_io:record_find", kwargs={"slug": SLUG})
+    by_number = client.get(url, {"member": record.volunteer_number, "year": 2018})
+    assert by_number["Location"] == record_url(record)
+    by_name = client.get(url, {"member": record.name, "year": "2018"})
+    assert by_name["Location"] == record_url(record)
+    unknown = client.get(url, {"member": "没有这个人"}, follow=True)
+    assert unknown.redirect_chain[-1][0] == reverse("members:list", kwargs={"slug": SLUG})
+    assert "没有这个人" in unknown.content.decode()
+
+
+def test_an_unreadable_year_means_this_year():
+    from django.test import RequestFactory
+    from django.utils import timezone
+
+    from members.exports import requested_year
+
+    this_year = timezone.localdate().year
+    for value in ["abc", "1900", str(this_year + 5), ""]:
+        assert requested_year(RequestFactory().get("/", {"year": value})) == this_year
+    assert requested_year(RequestFactory().get("/", {"year": "2018"})) == 2018
+
+
+def test_the_helpers_write_a_valid_workbook_for_openpyxl():
+    book = Workbook()
+    assert workbook_bytes(book).startswith(b"PK")
+
+
+def test_the_workbooks_chinese_words_are_the_interfaces():
+    from django.utils import translation
+
+    from members.imports import GENDER_TEXT, RANK_TEXT
+    from members.models import CadreRank, Gender
+
+    with translation.override("zh-hans"):
+        assert {value: str(label) for value, label in CadreRank.choices} == RANK_TEXT
+        assert {value: str(label) for value, label in Gender.choices} == GENDER_TEXT
