@@ -4,7 +4,6 @@ from teams import profile_views, rules_views, views
 
 app_name = "teams"
 urlpatterns = [
-    path("", views.region_overview, name="region_overview"),
     path("<slug:slug>/", views.team_home, name="detail"),
     path("<slug:slug>/rules/", rules_views.team_rules, name="rules"),
     path("<slug:slug>/profile/edit/", profile_views.profile_edit, name="profile_edit"),

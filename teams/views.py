@@ -1,9 +1,7 @@
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
-from django.db.models import Count, OuterRef, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -12,7 +10,7 @@ from activities.models import Activity, ActivityStatus
 from members.models import Member
 from teams import dashboard
 from teams.access import roles_for, team_for_reader
-from teams.models import Team, TeamRole
+from teams.models import TeamRole
 
 
 @login_required
@@ -60,42 +58,3 @@ def team_home(request: HttpRequest, slug: str) -> HttpResponse:
         "sort_links": dashboard.sort_links(year=year, sort=sort),
     }
     return render(request, "teams/team_home.html", context)
-
-
-@login_required
-def region_overview(request: HttpRequest) -> HttpResponse:
-    roles = roles_for(request.user)
-    if not roles.is_region_admin:
-        raise PermissionDenied
-    today = timezone.localdate()
-    year_start = today.replace(month=1, day=1)
-    # Each count is its own subquery: joining both relations at once would
-    # multiply the rows and inflate the counts.
-    members = (
-        Member.objects.filter(team=OuterRef("pk"))
-        .active_on(today)
-        .values("team")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    activities = (
-        Activity.objects.approved()
-        .filter(team=OuterRef("pk"), start_date__gte=year_start)
-        .values("team")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    teams = (
-        Team.objects.in_regions(roles.admin_region_ids())
-        .select_related("region", "region__parent")
-        .annotate(
-            active_members=Coalesce(Subquery(members), 0),
-            activities_this_year=Coalesce(Subquery(activities), 0),
-        )
-        .order_by("region__name", "name")
-    )
-    return render(
-        request,
-        "teams/region_overview.html",
-        {"teams": teams, "regions": roles.admin_regions, "year": today.year},
-    )

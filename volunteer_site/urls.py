@@ -20,6 +20,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("teams/", include("teams.urls")),
     path("p/", include("teams.public_urls")),
+    path("regions/", include("teams.region_urls")),
     # These two define full paths (team-scoped pages live under /teams/<slug>/).
     path("", include("members.urls")),
     path("", include("activities.urls")),

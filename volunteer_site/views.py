@@ -21,7 +21,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.team_roles:
         return render(request, "home_choose_team.html", {"team_roles": roles.team_roles})
     if roles.is_region_admin:
-        return redirect("teams:region_overview")
+        return redirect("regions:overview")
     if roles.is_volunteer:
         return redirect("members:my_record")
     if request.user.is_staff:

@@ -69,7 +69,7 @@ def test_anonymous_home_goes_to_login():
     [
         ("staff", "/teams/our-team/"),
         ("secretary", "/teams/our-team/"),
-        ("region_admin", "/teams/"),
+        ("region_admin", "/regions/"),
         ("volunteer", "/me/"),
     ],
 )
@@ -125,13 +125,13 @@ def test_team_home_is_scoped(personas, persona, status):
 def test_region_overview_only_for_region_admins(personas, persona, status):
     client = Client()
     client.force_login(getattr(personas, persona))
-    assert client.get(reverse("teams:region_overview")).status_code == status
+    assert client.get(reverse("regions:overview")).status_code == status
 
 
 def test_region_overview_lists_only_teams_in_the_admins_subtree(personas):
     client = Client()
     client.force_login(personas.region_admin)
-    page = client.get(reverse("teams:region_overview")).content.decode()
+    page = client.get(reverse("regions:overview")).content.decode()
     assert "我们的志愿服务队" in page
     assert "别人的志愿服务队" not in page
 

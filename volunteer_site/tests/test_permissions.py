@@ -52,11 +52,6 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "login": ("get", "", dict.fromkeys(PERSONAS, 302)),
     "logout": ("get", "", dict.fromkeys(PERSONAS, 405)),
     "healthz": ("get", "", dict.fromkeys(PERSONAS, 200)),
-    "teams:region_overview": (
-        "get",
-        "",
-        dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 200},
-    ),
     # The civilization office's pages: region admins only; a team outside their regions 404.
     **dict.fromkeys(
         ["regions:overview", "regions:export", "regions:compare", "regions:ranking"],

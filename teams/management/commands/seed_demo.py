@@ -1,4 +1,5 @@
-"""``manage.py seed_demo``: load the reference team (teams/demo.py) and list its logins."""
+"""``manage.py seed_demo``: load the reference team (teams/demo.py), the other demo teams
+(teams/demo_region.py) and list the logins."""
 
 from __future__ import annotations
 
@@ -8,12 +9,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from teams.demo import demo_load
+from teams.demo_region import demo_region_load
 
 
 class Command(BaseCommand):
     help = (
-        "载入演示数据：日喀则市人民政府办公室党员志愿服务队及其演示账号（可重复运行）。 "
-        "Load the demo team and its demo logins (safe to run again)."
+        "载入演示数据：日喀则市人民政府办公室党员志愿服务队、拉萨市等地的其他队伍及演示账号"
+        "（可重复运行）。 "
+        "Load the demo team, the other demo teams and the demo logins (safe to run again)."
     )
 
     def add_arguments(self, parser) -> None:
@@ -47,11 +50,21 @@ class Command(BaseCommand):
             f"本次新建 created {result.created} · 更新 updated {result.updated} · "
             f"删除 deleted {result.deleted}"
         )
+        # The other teams of the region overview (teams/demo_region.py).
+        region = demo_region_load()
+        self.stdout.write(
+            f"其他演示队伍 other demo teams: {len(region.teams)}"
+            f"（{'、'.join(team.name for team in region.teams)}）"
+        )
+        self.stdout.write(
+            f"其他队伍本次新建 new {region.created} · 改动 changed {region.updated} · "
+            f"移除 removed {region.deleted}"
+        )
         self.stdout.write("")
         rows = [("用户名 / username", "密码 / password", "姓名 / name", "角色 / role")]
         rows += [
             (login.username, login.password, login.last_name + login.first_name, login.role)
-            for login in result.logins
+            for login in [*result.logins, *region.logins]
         ]
         widths = [max(_width(row[col]) for row in rows) for col in range(len(rows[0]) - 1)]
         for row in rows:
