@@ -69,3 +69,17 @@ def enqueue_team_recompute(team_id: int) -> None:
             cache.delete(key)
         except Exception:
             logger.debug("cache unavailable", exc_info=True)
+
+
+@shared_task(name="activities.send_monthly_reminders")
+def send_monthly_reminders(day: str | None = None) -> dict:
+    """Daily (beat): on the first working day of a month, last month's reminders.
+
+    ``day`` (an ISO date) stands in for today, for tests and runs by hand.
+    """
+    import datetime
+
+    from activities.reminders import reminders_send
+
+    today = datetime.date.fromisoformat(day) if day else None
+    return reminders_send(today=today).as_dict()

@@ -20,7 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from activities.models import ActivityStatus, Participation
+from activities import compliance
+from activities.models import ActivityStatus, MemberYearFigures, Participation
 from members import services
 from members.forms import MemberFilterForm, MemberForm, MemberLeaveForm
 from members.models import Member
@@ -33,20 +34,34 @@ ROSTER_PAGE_SIZE = 50
 
 @login_required
 def my_record(request: HttpRequest) -> HttpResponse:
-    """A volunteer's own service record: approved activities only."""
+    """A volunteer's own service record: this year against the target, then every
+    approved activity they took part in.
+
+    The year's figures come from the summary table (``MemberYearFigures``) and
+    the rules from ``activities.compliance``, with the current month as the
+    review month: year to date, this month included.
+    """
     member = roles_for(request.user).member
     if member is None:
         raise Http404
-    year = timezone.localdate().year
+    today = timezone.localdate()
+    year = today.year
     records = (
         Participation.objects.filter(member=member, activity__status=ActivityStatus.APPROVED)
         .select_related("activity", "activity__category")
         .order_by("-activity__start_date", "-activity__pk")
     )
-    this_year = records.filter(activity__start_date__year=year).aggregate(
-        count=Count("pk"), hours=Sum("hours")
-    )
     all_time = records.aggregate(count=Count("pk"), hours=Sum("hours"))
+    figures = MemberYearFigures.objects.filter(member=member, year=year).first()
+    standing = compliance.member_standing(
+        registered_on=member.registered_on,
+        left_on=member.left_on,
+        year=year,
+        month=today.month,
+        annual_target=member.team.min_participations_per_member_year,
+        monthly_participations=figures.monthly_participations if figures else None,
+        monthly_hours=figures.monthly_hours if figures else None,
+    )
     return render(
         request,
         "members/my_record.html",
@@ -54,9 +69,10 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "member": member,
             "records": records,
             "year": year,
-            "this_year": this_year,
+            "standing": standing,
+            "status_label": standing.status.label if standing else None,
+            "computed_at": figures.computed_at if figures else None,
             "all_time": all_time,
-            "target": member.team.min_participations_per_member_year,
         },
     )
 
