@@ -174,8 +174,15 @@ def test_compiled_catalogue_matches_the_po(catalogue):
     assert MO_PATH.exists(), (
         f"{MO_PATH.relative_to(BASE_DIR)} is missing; run: python manage.py compile_catalogues"
     )
-    compiled = {entry.msgid: entry.msgstr for entry in polib.mofile(str(MO_PATH)) if entry.msgid}
-    source = {entry.msgid: entry.msgstr for entry in catalogue.translated_entries()}
+    # Keyed by context too: the same English text may mean two things (pgettext).
+    compiled = {
+        (entry.msgctxt, entry.msgid): entry.msgstr
+        for entry in polib.mofile(str(MO_PATH))
+        if entry.msgid
+    }
+    source = {
+        (entry.msgctxt, entry.msgid): entry.msgstr for entry in catalogue.translated_entries()
+    }
     assert compiled == source, (
         f"{MO_PATH.relative_to(BASE_DIR)} is out of date; run: python manage.py compile_catalogues"
     )
