@@ -25,7 +25,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from activities.models import Activity, ActivityStatus, Participation
-from activities.stats import team_figures_request
+from activities.stats import team_figures_recompute
 from members.models import CadreRank, Gender, Member
 from teams.models import (
     DEFAULT_CATEGORY_NAMES,
@@ -287,10 +287,11 @@ def demo_load() -> DemoResult:
         )
         for login in DEMO_LOGINS
     ]
-    # The loader writes in bulk, past the signals that notice changes: ask for
-    # the figures once, and only when something changed or none exist yet.
+    # The loader writes in bulk, past the signals that notice changes: compute
+    # the figures here, in this process (no worker needed for a demo), and only
+    # when something changed or none exist yet.
     if tally.created or tally.updated or tally.deleted or not team.figures.exists():
-        team_figures_request(team_id=team.pk)
+        team_figures_recompute(team_id=team.pk)
     return DemoResult(
         team=team,
         created=tally.created,
