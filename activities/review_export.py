@@ -19,8 +19,8 @@ from openpyxl.utils import get_column_letter
 from activities.compliance import MemberStatus, MonthState, ReviewData
 from activities.models import MonthlyReview
 from volunteer_site.names import person_name
+from volunteer_site.xlsx import safe_cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 HEADER_FONT = Font(bold=True)
 HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 
@@ -62,11 +62,8 @@ RANK_TEXT = {
 }
 
 
-def safe_text(value):
-    """Text that Excel would run as a formula (=, +, -, @ …) gets a leading apostrophe."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# One rule for formula injection across all exports (volunteer_site.xlsx).
+safe_text = safe_cell
 
 
 def _number(value: Decimal) -> float | int:

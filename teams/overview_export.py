@@ -20,8 +20,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from teams.overview import COLUMNS, OverviewRow
+from volunteer_site.xlsx import safe_cell
 
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 NUMBER_FORMATS = {
     "int": "0",
     "hours": "0.0",
@@ -32,11 +32,8 @@ HEADER_FILL = PatternFill("solid", fgColor="F2DCDB")
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def neutralise(value):
-    """Text that could be read as a formula gets a leading apostrophe; other values pass."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+# One rule for formula injection across all exports (volunteer_site.xlsx).
+neutralise = safe_cell
 
 
 def _cell_value(value):
