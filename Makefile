@@ -63,14 +63,14 @@ catalogues: install
 	DJANGO_DEBUG=true $(MANAGE) compile_catalogues
 
 # What the tests need from Debian: Chromium and CJK fonts for the browser
-# tests, gettext for the catalogue-completeness test.
+# tests, gettext for the catalogue-completeness test, wrk for the load smoke test.
 system-deps:
-	@if ! command -v xgettext >/dev/null || ! test -x /usr/bin/chromium \
+	@if ! command -v xgettext >/dev/null || ! test -x /usr/bin/chromium || ! command -v wrk >/dev/null \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext wrk; \
 	  else \
-	    echo "Please install as root: apt-get install chromium fonts-noto-cjk gettext"; exit 1; \
+	    echo "Please install as root: apt-get install chromium fonts-noto-cjk gettext wrk"; exit 1; \
 	  fi; \
 	fi
 

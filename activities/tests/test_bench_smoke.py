@@ -1,0 +1,48 @@
+"""The benchmark scripts (bench/) in their smoke mode, so they cannot rot.
+
+Tiny sizes on the test database: each script's ``run(smoke=True)`` measures and
+prints as it would at full size. The load test starts gunicorn and wrk on
+loopback, so its data must be committed (a transactional test).
+"""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from bench import activity_save, load, recompute
+from bench.common import SEED, SMOKE_SIZES
+from teams.bulk import bulk_seed
+
+pytestmark = pytest.mark.services
+
+
+@pytest.fixture
+def province(db):
+    bulk_seed(seed=SEED, **SMOKE_SIZES)
+
+
+def test_recompute_bench(province, capsys):
+    results = recompute.run(smoke=True)
+    assert results["full"]["floor"] > 0 and results["full"]["recompute"] > 0
+    assert results["one_team"]["median_ms"] > 0
+    assert "ratio (target <= 1.5x)" in capsys.readouterr().out
+
+
+def test_activity_save_bench(province, capsys):
+    results = activity_save.run(smoke=True)
+    seconds, queries = results["service_create"]
+    assert seconds > 0 and queries > 0
+    assert "page: POST new activity" in capsys.readouterr().out
+
+
+@pytest.mark.django_db(transaction=True)
+def test_load_bench(capsys):
+    if shutil.which("wrk") is None:
+        pytest.fail("wrk is missing: apt-get install wrk")
+    bulk_seed(seed=SEED, **SMOKE_SIZES)
+    results = load.run(smoke=True)
+    for page in ["public profile", "activity list", "compliance review", "region overview"]:
+        assert results[page]["rps"] > 0 and results[page]["errors"] == 0, page
+    assert results["speedup"]["rps"] > 0

@@ -1,0 +1,157 @@
+"""``stats_bulk.figures_recompute_all``: the same rows as the per-team recompute, and as
+the raw-SQL oracle, with the same fill-state rules.
+
+The data is the oracle test's random teams (members joining and leaving on a
+month's edges, multi-day activities, every status, several years).
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from activities.models import (
+    Activity,
+    ActivityStatus,
+    MemberYearFigures,
+    TeamFigures,
+    TeamFiguresState,
+)
+from activities.stats import FIGURE_FIELDS, team_figures_recompute
+from activities.stats_bulk import figures_recompute_all
+from activities.tests.test_stats_oracle import SEEDS, differences, oracle, random_team, stored
+from teams.tests.factories import RegionFactory, ServiceCategoryFactory, TeamFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def exact_rows(team_id: int) -> tuple[dict, dict]:
+    """Every stored value as it is, the members' JSON strings included."""
+    teams = {
+        (row.kind, row.year, row.month): tuple(getattr(row, name) for name in FIGURE_FIELDS)
+        for row in TeamFigures.objects.filter(team_id=team_id)
+    }
+    members = {
+        (row.member_id, row.year): (
+            row.team_id,
+            row.participations,
+            row.hours,
+            row.monthly_participations,
+            row.monthly_hours,
+        )
+        for row in MemberYearFigures.objects.filter(team_id=team_id)
+    }
+    return teams, members
+
+
+def random_teams(seed: int, count: int = 3) -> list:
+    rng = random.Random(seed)
+    region = RegionFactory()
+    category = ServiceCategoryFactory(name="扶贫帮困")
+    teams = [random_team(rng, region, category) for _ in range(count)]
+    teams.append(TeamFactory(region=region))  # nothing at all: months since founding only
+    return teams
+
+
+@pytest.fixture(autouse=True)
+def _postgresql_only(request):
+    if connection.vendor != "postgresql" and request.node.get_closest_marker("services"):
+        pytest.fail("figures_recompute_all needs PostgreSQL")
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("seed", SEEDS)
+def test_it_writes_what_the_per_team_recompute_writes(seed):
+    teams = random_teams(seed)
+    result = figures_recompute_all()
+    assert result.teams == len(teams) and result.skipped == 0
+    bulk = {team.pk: exact_rows(team.pk) for team in teams}
+    for team in teams:
+        team_figures_recompute(team_id=team.pk)
+        assert exact_rows(team.pk) == bulk[team.pk], f"seed {seed}, team {team.pk}"
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("seed", SEEDS[:4])
+def test_it_matches_the_oracle(seed):
+    teams = random_teams(seed)
+    figures_recompute_all()
+    today = timezone.localdate()
+    for team in teams:
+        expected_rows, expected_members = oracle(team.pk, today)
+        rows, member_rows = stored(team.pk)
+        problems = differences(expected_rows, rows) + differences(expected_members, member_rows)
+        assert not problems, f"seed {seed}, team {team.pk}:\n" + "\n".join(problems[:20])
+
+
+@pytest.mark.services
+def test_a_second_run_follows_changes_and_drops_vanished_rows():
+    team, *_ = random_teams(5, count=1)
+    future = timezone.localdate() + datetime.timedelta(days=70)
+    far = Activity.objects.create(
+        team=team,
+        category=ServiceCategoryFactory(name="科教文卫"),
+        title="计划中的活动",
+        start_date=future,
+        end_date=future,
+        hours=2,
+        status=ActivityStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
+    figures_recompute_all()
+    last_month = TeamFigures.objects.filter(team=team, year=future.year, month=future.month)
+    assert last_month.exists()  # months run to the last approved activity
+    far.delete()
+    team.activities.exclude(status=ActivityStatus.APPROVED).update(
+        status=ActivityStatus.APPROVED, approved_at=timezone.now()
+    )
+    again = figures_recompute_all()
+    assert again.skipped == 0
+    if (future.year, future.month) > (timezone.localdate().year, timezone.localdate().month):
+        assert not last_month.exists()
+    expected_rows, expected_members = oracle(team.pk, timezone.localdate())
+    rows, member_rows = stored(team.pk)
+    assert not differences(expected_rows, rows) + differences(expected_members, member_rows)
+
+
+@pytest.mark.services
+def test_only_the_teams_asked_for():
+    first, second = random_teams(8, count=2)[:2]
+    figures_recompute_all(team_ids=[first.pk])
+    assert TeamFigures.objects.filter(team=first).exists()
+    assert not TeamFigures.objects.filter(team=second).exists()
+    assert not TeamFiguresState.objects.filter(team=second, computed_at__isnull=False).exists()
+
+
+@pytest.mark.services
+def test_the_fill_state_rules_of_the_per_team_recompute():
+    newer, changed, quiet = random_teams(13, count=3)[:3]
+    started = timezone.now()
+    later = started + datetime.timedelta(seconds=5)
+    # A per-team run that finished after this run started: left alone.
+    TeamFiguresState.objects.update_or_create(
+        team=newer, defaults={"stale": False, "computed_at": later}
+    )
+    # A change noticed after this run started: computed, but still stale.
+    TeamFiguresState.objects.update_or_create(
+        team=changed, defaults={"stale": True, "requested_at": later}
+    )
+    TeamFiguresState.objects.filter(team=quiet).update(requested_at=None)
+    result = figures_recompute_all(now=started)
+    assert result.skipped == 1
+    assert not TeamFigures.objects.filter(team=newer).exists()
+    states = {s.team_id: s for s in TeamFiguresState.objects.all()}
+    assert states[newer.pk].computed_at == later
+    assert states[changed.pk].stale and states[changed.pk].computed_at == started
+    assert not states[quiet.pk].stale and states[quiet.pk].computed_at == started
+    assert TeamFigures.objects.filter(team=changed).exists()
+
+
+def test_it_is_postgresql_only(monkeypatch):
+    monkeypatch.setattr(connection, "vendor", "sqlite")
+    with pytest.raises(NotImplementedError, match="PostgreSQL"):
+        figures_recompute_all()

@@ -1,0 +1,128 @@
+"""Benchmark-only views: the trivial baseline, and the public profile computed per request.
+
+``profile_live`` renders the same page as ``teams.profile_views.profile`` but
+aggregates the activities, participations and members on every request (what a
+site without summary tables does) instead of reading ``TeamFigures``.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import ExtractMonth, ExtractYear
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.template import engines
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from activities.models import Activity, ActivityStatus, Participation, PeriodKind, TeamFigures
+from members.models import Member
+from teams.charts import chart_build, chart_svg, last_months, month_values
+from teams.forms import sanitise_html
+from teams.profile_views import (
+    CHART_MONTHS,
+    _amount,
+    _chart_text,
+    _team_for_profile,
+    regular_projects_sentence,
+)
+
+
+def ping(request: HttpRequest) -> HttpResponse:
+    """The baseline: the whole middleware stack and nothing else."""
+    return HttpResponse("pong", content_type="text/plain")
+
+
+def empty_page(request: HttpRequest) -> HttpResponse:
+    """The site's layout (base.html: navigation, language switch) with no content: the
+    least any of its HTML pages costs."""
+    template = engines["django"].from_string('{% extends "base.html" %}')
+    return HttpResponse(template.render({}, request))
+
+
+def live_figures(team, today) -> tuple[TeamFigures, dict]:
+    """The all-time figures and the chart's months, aggregated now (four queries)."""
+    approved = Activity.objects.filter(team=team, status=ActivityStatus.APPROVED)
+    totals = approved.aggregate(
+        n=Count("pk"),
+        hours=Sum("hours"),
+        people=Sum("people_reached"),
+        materials=Sum("materials_distributed"),
+        households=Sum("households_visited"),
+        donation=Sum("donation_yuan"),
+    )
+    participations = Participation.objects.filter(
+        activity__team=team, activity__status=ActivityStatus.APPROVED
+    ).aggregate(n=Count("pk"), hours=Sum("hours"))
+    volunteers = Member.objects.filter(team=team).aggregate(
+        during=Count("pk", filter=Q(registered_on__lte=today)),
+        at_end=Count(
+            "pk",
+            filter=Q(registered_on__lte=today) & (Q(left_on__isnull=True) | Q(left_on__gte=today)),
+        ),
+    )
+    months = last_months(today, CHART_MONTHS)
+    first_year = months[0][0]
+    by_month = {
+        (row["y"], row["m"]): (row["n"], row["hours"])
+        for row in approved.filter(start_date__year__gte=first_year)
+        .values(y=ExtractYear("start_date"), m=ExtractMonth("start_date"))
+        .annotate(n=Count("pk"), hours=Sum("hours"))
+        .order_by()
+    }
+    figures = TeamFigures(
+        team=team,
+        kind=PeriodKind.ALL,
+        activities=totals["n"],
+        activity_hours=totals["hours"] or Decimal("0"),
+        participant_times=participations["n"],
+        person_hours=participations["hours"] or Decimal("0"),
+        registered_volunteers=volunteers["during"],
+        volunteers_at_end=volunteers["at_end"],
+        people_reached=totals["people"] or 0,
+        materials_distributed=totals["materials"] or 0,
+        households_visited=totals["households"] or 0,
+        donation_yuan=totals["donation"] or Decimal("0"),
+        computed_at=timezone.now(),
+    )
+    return figures, month_values(months, by_month)
+
+
+@require_safe
+def profile_live(request: HttpRequest, slug: str) -> HttpResponse:
+    team, preview = _team_for_profile(request, slug, related=["lead_member", "figures_state"])
+    all_time, values = live_figures(team, timezone.localdate())
+    try:
+        stale = team.figures_state.stale
+    except ObjectDoesNotExist:
+        stale = False
+    lead = None
+    if team.lead_consents_to_publication and team.lead_display_name:
+        lead = {"name": team.lead_display_name, "title": team.lead_title}
+    context = {
+        "team": team,
+        "preview": preview,
+        "figures": all_time,
+        "per_volunteer": {
+            "hours": _amount(all_time.hours_per_volunteer, _("%(n)s hours")),
+            "times": _amount(all_time.activities_per_volunteer, _("%(n)s times")),
+            "activity_hours": _amount(all_time.hours_per_activity, _("%(n)s hours")),
+            "people": _amount(all_time.people_per_activity, _("%(n)s people")),
+        },
+        "stale": stale,
+        "lead": lead,
+        "projects": regular_projects_sentence([c.name for c in team.categories_in_order()]),
+        "main_deeds": mark_safe(sanitise_html(team.main_deeds)),  # noqa: S308
+        "chart_svg": mark_safe(  # noqa: S308
+            chart_svg(chart_build(values), _chart_text(values), element_id="activity-chart")
+        ),
+        "chart_values": values,
+        "chart_activities": sum(v.activities for v in values),
+        "chart_hours": sum((v.hours for v in values), Decimal("0")),
+    }
+    return render(request, "teams/profile.html", context)
