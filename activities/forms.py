@@ -157,8 +157,9 @@ class ParticipantSelection:
         unknown = self.selected - self.members.keys()
         if unknown:
             self.errors.append(_("Some chosen participants are not members of this team."))
-        for member_id in sorted(self.selected & self.members.keys(), key=list(self.members).index):
-            member = self.members[member_id]
+        for member_id, member in self.members.items():  # roster order
+            if member_id not in self.selected:
+                continue
             hours = self._hours(member, activity_hours)
             if hours is None:
                 continue

@@ -608,6 +608,15 @@ def _activities_load(
         for activity, rows in zip(activities, plan, strict=True)
         for member, hours, role in rows
     }
+    participations_sync(tally=tally, activities=activities, wanted=wanted)
+
+
+def participations_sync(*, tally: _Tally, activities, wanted: dict) -> None:
+    """Make the activities' participations exactly ``wanted``.
+
+    ``wanted`` maps (activity id, member id) to (hours, role). Rows are only
+    written where they differ, in bulk, with the history save() would write.
+    """
     existing = {
         (p.activity_id, p.member_id): p
         for p in Participation.objects.filter(activity__in=activities)

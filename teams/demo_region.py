@@ -28,7 +28,6 @@ from typing import Any, NamedTuple
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from activities import compliance
 from activities.models import Activity, ActivityStatus, MonthlyReview, Participation
@@ -48,6 +47,7 @@ from teams.demo import (
     _sync,
     _Tally,
     member_rows,
+    participations_sync,
 )
 from teams.models import (
     DEFAULT_CATEGORY_NAMES,
@@ -451,31 +451,7 @@ def _activities_load(
             )
         )
     wanted = _participants(design, planned, activities, members)
-    existing = {
-        (p.activity_id, p.member_id): p
-        for p in Participation.objects.filter(activity__in=activities)
-    }
-    extra = [p.pk for key, p in existing.items() if key not in wanted]
-    if extra:
-        tally.deleted += Participation.objects.filter(pk__in=extra).delete()[0]
-    stale = []
-    for key, participation in existing.items():
-        if key in wanted and (participation.hours, participation.role) != wanted[key]:
-            participation.hours, participation.role = wanted[key]
-            stale.append(participation)
-    bulk_update_with_history(
-        stale, Participation, ["hours", "role"], default_change_reason=CHANGE_REASON
-    )
-    missing = [
-        Participation(activity_id=activity_id, member_id=member_id, hours=hours, role=role)
-        for (activity_id, member_id), (hours, role) in wanted.items()
-        if (activity_id, member_id) not in existing
-    ]
-    bulk_create_with_history(
-        missing, Participation, batch_size=500, default_change_reason=CHANGE_REASON
-    )
-    tally.updated += len(stale)
-    tally.created += len(missing)
+    participations_sync(tally=tally, activities=activities, wanted=wanted)
 
 
 def _participants(
