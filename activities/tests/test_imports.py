@@ -325,7 +325,7 @@ def test_a_failure_while_saving_writes_nothing(personas, team, monkeypatch):
             raise services.WorkflowError("simulated")
         return original(**kwargs)
 
-    monkeypatch.setattr(imports.services, "activity_save", failing_second)
+    monkeypatch.setattr(services, "activity_save", failing_second)
     plan = plan_for(
         team, [activity("K1"), activity("K2")], [participation("K1"), participation("K2")]
     )
