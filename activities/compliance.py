@@ -516,9 +516,6 @@ def review_load(team, year: int, month: int, *, today: datetime.date) -> ReviewD
             )
         )
     member_rows.sort(key=behind_first_key)
-    computed_at = state.computed_at if state is not None else None
-    if computed_at is None and rows:
-        computed_at = max(row.computed_at for row in rows.values())
     return ReviewData(
         year=year,
         month=month,
@@ -526,6 +523,7 @@ def review_load(team, year: int, month: int, *, today: datetime.date) -> ReviewD
         annual_target=team.min_participations_per_member_year,
         months=months,
         members=member_rows,
-        computed_at=computed_at,
+        # The team's last recompute: the rows carry no time of their own.
+        computed_at=state.computed_at if state is not None else None,
         stale=state is None or state.stale,
     )

@@ -213,17 +213,22 @@ class Participation(models.Model):
         ORGANISER = "organiser", _("organiser")
         PARTICIPANT = "participant", _("participant")
 
+    # No single-column indexes: participation_one_per_member (activity, member) and
+    # participation_member_idx (member, activity) lead with each column, and every
+    # participation written would update two more indexes (docs/performance.md).
     activity = models.ForeignKey(
         Activity,
         verbose_name=_("activity"),
         on_delete=models.CASCADE,
         related_name="participations",
+        db_index=False,
     )
     member = models.ForeignKey(
         "members.Member",
         verbose_name=_("member"),
         on_delete=models.PROTECT,
         related_name="participations",
+        db_index=False,
     )
     hours = models.DecimalField(
         _("service hours"),
@@ -315,8 +320,13 @@ class TeamFigures(models.Model):
     ``month`` are 0 where the period has none, so the unique key has no NULLs.
     """
 
+    # Indexed by teamfigures_one_row_per_period (team, kind, year, month).
     team = models.ForeignKey(
-        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="figures"
+        "teams.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="figures",
+        db_index=False,
     )
     kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices)
     year = models.PositiveSmallIntegerField(_("year"), default=0)
@@ -339,7 +349,8 @@ class TeamFigures(models.Model):
     donation_yuan = models.DecimalField(
         _("donations (yuan)"), max_digits=16, decimal_places=2, default=Decimal("0")
     )
-    computed_at = models.DateTimeField(_("computed at"))
+    # No time of its own: a recompute rewrites only the rows whose figures changed, so
+    # the time shown is the team's last recompute (TeamFiguresState.computed_at).
 
     class Meta:
         verbose_name = _("team figures")
@@ -378,14 +389,21 @@ class TeamFigures(models.Model):
 class MemberYearFigures(models.Model):
     """A member's participations and hours in one year (approved activities only)."""
 
+    # Indexed by memberyearfigures_team_idx (team, year) and memberyearfigures_unique
+    # (member, year).
     team = models.ForeignKey(
-        "teams.Team", verbose_name=_("team"), on_delete=models.CASCADE, related_name="+"
+        "teams.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
     )
     member = models.ForeignKey(
         "members.Member",
         verbose_name=_("member"),
         on_delete=models.CASCADE,
         related_name="year_figures",
+        db_index=False,
     )
     year = models.PositiveSmallIntegerField(_("year"))
     participations = models.PositiveIntegerField(_("participations"), default=0)
@@ -396,7 +414,7 @@ class MemberYearFigures(models.Model):
     # decimal strings) in each month, for the compliance review's matrix.
     monthly_participations = models.JSONField(_("participations by month"), default=list)
     monthly_hours = models.JSONField(_("hours by month"), default=list)
-    computed_at = models.DateTimeField(_("computed at"))
+    # The time shown is the team's last recompute (TeamFiguresState.computed_at).
 
     class Meta:
         verbose_name = _("member's yearly figures")

@@ -162,9 +162,7 @@ def _registered(
     return during, at_end
 
 
-def build_team_rows(
-    team: Team, *, today: datetime.date, computed_at
-) -> tuple[list[TeamFigures], dict]:
+def build_team_rows(team: Team, *, today: datetime.date) -> tuple[list[TeamFigures], dict]:
     """Every period's row for ``team`` (each month and year from its start, and all
     time), and the members' monthly participations and hours per year."""
     computed = _collect(team.pk)
@@ -192,7 +190,6 @@ def build_team_rows(
                 dates,
                 start,
                 _month_end(year, month),
-                computed_at,
             )
         )
     for year, totals in sorted(years.items()):
@@ -206,14 +203,13 @@ def build_team_rows(
                 dates,
                 max(first, datetime.date(year, 1, 1)),
                 datetime.date(year, 12, 31),
-                computed_at,
             )
         )
-    rows.append(_row(team, PeriodKind.ALL, 0, 0, everything, dates, first, today, computed_at))
+    rows.append(_row(team, PeriodKind.ALL, 0, 0, everything, dates, first, today))
     return rows, computed.member_years
 
 
-def _row(team, kind, year, month, totals, dates, start, end, computed_at) -> TeamFigures:
+def _row(team, kind, year, month, totals, dates, start, end) -> TeamFigures:
     during, at_end = _registered(dates, start, end)
     return TeamFigures(
         team=team,
@@ -230,7 +226,6 @@ def _row(team, kind, year, month, totals, dates, start, end, computed_at) -> Tea
         materials_distributed=totals.materials_distributed,
         households_visited=totals.households_visited,
         donation_yuan=totals.donation_yuan,
-        computed_at=computed_at,
     )
 
 
@@ -253,16 +248,19 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             and (state.requested_at is None or state.computed_at >= state.requested_at)
         ):
             return False
-    rows, member_years = build_team_rows(
-        team, today=timezone.localdate(started), computed_at=started
-    )
-    computed_at = connection.ops.adapt_datetimefield_value(started)
-    team_values = [
-        (team_id, row.kind, row.year, row.month, *(getattr(row, f) for f in FIGURE_FIELDS))
+    rows, member_years = build_team_rows(team, today=timezone.localdate(started))
+    team_values = {
+        (row.kind, row.year, row.month): (
+            team_id,
+            row.kind,
+            row.year,
+            row.month,
+            *(getattr(row, f) for f in FIGURE_FIELDS),
+        )
         for row in rows
-    ]
-    member_values = [
-        (
+    }
+    member_values = {
+        (member_id, year): (
             team_id,
             member_id,
             year,
@@ -272,7 +270,7 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             json.dumps([str(h) for h in hours]),
         )
         for (member_id, year), (counts, hours) in member_years.items()
-    ]
+    }
     with transaction.atomic():
         # One writer per team at a time, and never an older run over a newer
         # one: a run that started before the last write steps aside.
@@ -285,11 +283,12 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
         _upsert(
             TeamFigures,
             ["team", "kind", "year", "month", *FIGURE_FIELDS],
-            team_values,
-            computed_at=computed_at,
+            list(team_values.values()),
             unique=["team", "kind", "year", "month"],
         )
-        TeamFigures.objects.filter(team_id=team_id, computed_at__lt=started).delete()
+        _delete_others(
+            TeamFigures.objects.filter(team_id=team_id), ["kind", "year", "month"], team_values
+        )
         _upsert(
             MemberYearFigures,
             [
@@ -301,11 +300,12 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
                 "monthly_participations",
                 "monthly_hours",
             ],
-            member_values,
-            computed_at=computed_at,
+            list(member_values.values()),
             unique=["member", "year"],
         )
-        MemberYearFigures.objects.filter(team_id=team_id, computed_at__lt=started).delete()
+        _delete_others(
+            MemberYearFigures.objects.filter(team_id=team_id), ["member_id", "year"], member_values
+        )
         # Clear "stale" only if no change was noticed after this run began.
         fresh = TeamFiguresState.objects.filter(team_id=team_id).filter(
             Q(requested_at__isnull=True) | Q(requested_at__lte=started)
@@ -315,8 +315,12 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
     return True
 
 
-def _upsert(model, fields: list[str], rows: list[tuple], *, computed_at, unique: list[str]) -> None:
-    """INSERT … ON CONFLICT (unique) DO UPDATE of ready values, plus ``computed_at``.
+def _upsert(model, fields: list[str], rows: list[tuple], *, unique: list[str]) -> int:
+    """INSERT … ON CONFLICT (unique) DO UPDATE of ready values, where they differ.
+
+    A row whose stored values are the same is left as it is: no new row version,
+    no index entries (a recompute after an approval changes a handful of the
+    team's ~700 rows; the nightly one, next to none). Returns the rows written.
 
     What ``bulk_create(update_conflicts=True)`` did here, without a model instance
     per row and each value prepared through its field: for a team of 200 members
@@ -325,24 +329,43 @@ def _upsert(model, fields: list[str], rows: list[tuple], *, computed_at, unique:
     """
     meta = model._meta
     quote = connection.ops.quote_name
-    columns = [meta.get_field(name).column for name in fields] + ["computed_at"]
+    table = quote(meta.db_table)
+    columns = [meta.get_field(name).column for name in fields]
     keys = {meta.get_field(name).column for name in unique}
+    values = [column for column in columns if column not in keys]
+    # SQLite spells it IS NOT (IS DISTINCT FROM only from 3.39); both treat NULLs as values.
+    distinct = "IS NOT" if connection.vendor == "sqlite" else "IS DISTINCT FROM"
     head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 - names, not input
-        quote(meta.db_table), ", ".join(quote(c) for c in columns)
+        table, ", ".join(quote(c) for c in columns)
     )
-    tail = " ON CONFLICT ({}) DO UPDATE SET {}".format(
+    tail = " ON CONFLICT ({}) DO UPDATE SET {} WHERE ({}) {} ({})".format(
         ", ".join(quote(meta.get_field(name).column) for name in unique),
-        ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in columns if c not in keys),
+        ", ".join(f"{quote(c)} = excluded.{quote(c)}" for c in values),
+        ", ".join(f"{table}.{quote(c)}" for c in values),
+        distinct,
+        ", ".join(f"excluded.{quote(c)}" for c in values),
     )
     placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
     size = max(1, min(1000, connection.ops.bulk_batch_size([None] * len(columns), rows)))
+    written = 0
     with connection.cursor() as cursor:
         for start in range(0, len(rows), size):
             batch = rows[start : start + size]
             cursor.execute(
                 head + ", ".join([placeholder] * len(batch)) + tail,
-                [value for row in batch for value in (*row, computed_at)],
+                [value for row in batch for value in row],
             )
+            written += max(cursor.rowcount, 0)
+    return written
+
+
+def _delete_others(stored, key: list[str], produced: dict) -> int:
+    """Delete the ``stored`` rows whose key this run did not produce (a month or year
+    that no longer has figures, a member without approved activities in a year)."""
+    others = [pk for pk, *values in stored.values_list("pk", *key) if tuple(values) not in produced]
+    if not others:
+        return 0
+    return stored.filter(pk__in=others).delete()[0]
 
 
 # --- Asking for a recompute -----------------------------------------------------------------

@@ -57,12 +57,13 @@ def ym(expression: str) -> str:
 
 @dataclass
 class BulkFigures:
-    teams: int
-    team_rows: int
-    member_rows: int
-    skipped: int
+    teams: int  # teams written (their figures and fill state)
+    team_rows: int  # team rows inserted or changed (unchanged ones are not written)
+    member_rows: int  # member-year rows inserted or changed
+    rows_deleted: int  # rows of either table that no longer have figures
+    skipped: int  # teams a newer per-team run had already written
     seconds_computing: float = 0.0  # the grouped queries into temporary tables
-    seconds_writing: float = 0.0  # the summary tables' upserts and deletes
+    seconds_writing: float = 0.0  # comparing with the summary tables, writing the changes
 
 
 def _team_filter(column: str, team_ids: list[int] | None) -> str:
@@ -80,6 +81,7 @@ TEMPORARY_TABLES = [
     "fb_month",
     "fb_team_month",
     "fb_write",
+    "fb_team_rows",
 ]
 
 
@@ -205,25 +207,34 @@ def _collect_sql(team_ids: list[int] | None) -> list[str]:
     ]
 
 
-TEAM_FIGURE_COLUMNS = (
-    "team_id, kind, year, month, activities, activity_hours, participant_times, person_hours, "
-    "registered_volunteers, volunteers_at_end, people_reached, materials_distributed, "
-    "households_visited, donation_yuan, computed_at"
-)
+TEAM_FIGURES = [
+    "activities",
+    "activity_hours",
+    "participant_times",
+    "person_hours",
+    "registered_volunteers",
+    "volunteers_at_end",
+    "people_reached",
+    "materials_distributed",
+    "households_visited",
+    "donation_yuan",
+]
 _SUMS = """
     SUM(t.activities), SUM(t.activity_hours), SUM(t.participant_times), SUM(t.person_hours)
 """
 _OUTCOME_SUMS = "SUM(t.people), SUM(t.materials), SUM(t.households), SUM(t.donation)"
 
+# The new month, year and all-time rows of the teams written, named as the table's columns.
 TEAM_ROWS_SQL = f"""
-INSERT INTO activities_teamfigures ({TEAM_FIGURE_COLUMNS})
-SELECT t.team_id, %(month)s, t.ym / 12, mod(t.ym, 12) + 1,
-       t.activities, t.activity_hours, t.participant_times, t.person_hours, t.during, t.at_end,
-       t.people, t.materials, t.households, t.donation, %(started)s
+CREATE TEMP TABLE fb_team_rows ON COMMIT DROP AS
+SELECT t.team_id, %(month)s::varchar AS kind, t.ym / 12 AS year, mod(t.ym, 12) + 1 AS month,
+       t.activities, t.activity_hours, t.participant_times, t.person_hours,
+       t.during AS registered_volunteers, t.at_end AS volunteers_at_end,
+       t.people AS people_reached, t.materials AS materials_distributed,
+       t.households AS households_visited, t.donation AS donation_yuan
   FROM fb_team_month t JOIN fb_write w ON w.team_id = t.team_id
 UNION ALL
-SELECT t.team_id, %(year)s, t.ym / 12, 0, {_SUMS}, r.during, r.at_end, {_OUTCOME_SUMS},
-       %(started)s
+SELECT t.team_id, %(year)s, t.ym / 12, 0, {_SUMS}, r.during, r.at_end, {_OUTCOME_SUMS}
   FROM fb_team_month t
   JOIN fb_write w ON w.team_id = t.team_id
   JOIN (
@@ -235,19 +246,11 @@ SELECT t.team_id, %(year)s, t.ym / 12, 0, {_SUMS}, r.during, r.at_end, {_OUTCOME
  GROUP BY t.team_id, t.ym / 12, r.during, r.at_end
 UNION ALL
 SELECT t.team_id, %(all)s, 0, 0, {_SUMS}, s.registered_by_today, s.there_today,
-       {_OUTCOME_SUMS}, %(started)s
+       {_OUTCOME_SUMS}
   FROM fb_team_month t
   JOIN fb_write w ON w.team_id = t.team_id
   JOIN fb_span s ON s.team_id = t.team_id
  GROUP BY t.team_id, s.registered_by_today, s.there_today
-ON CONFLICT (team_id, kind, year, month) DO UPDATE SET
-    activities = EXCLUDED.activities, activity_hours = EXCLUDED.activity_hours,
-    participant_times = EXCLUDED.participant_times, person_hours = EXCLUDED.person_hours,
-    registered_volunteers = EXCLUDED.registered_volunteers,
-    volunteers_at_end = EXCLUDED.volunteers_at_end, people_reached = EXCLUDED.people_reached,
-    materials_distributed = EXCLUDED.materials_distributed,
-    households_visited = EXCLUDED.households_visited, donation_yuan = EXCLUDED.donation_yuan,
-    computed_at = EXCLUDED.computed_at
 """
 _MEMBER_VALUES = {
     "team_id": "y.team_id",
@@ -259,29 +262,73 @@ _MEMBER_VALUES = {
     "monthly_hours": "to_jsonb(ARRAY[{}])".format(
         ", ".join(f"COALESCE(y.t{m} / 10 || '.' || mod(y.t{m}, 10), '0')" for m in MONTHS)
     ),
-    "computed_at": "%(started)s",
 }
-# An UPDATE joined to the new rows, then an INSERT of the missing ones, rather than
-# INSERT … ON CONFLICT: the join updates in one pass instead of probing the unique
-# index row by row (half the time for millions of rows). Safe because this
-# transaction holds the teams' fill-state locks, which every writer takes first.
-MEMBER_UPDATE_SQL = f"""
-UPDATE activities_memberyearfigures f
-   SET {", ".join(f"{column} = {value}" for column, value in _MEMBER_VALUES.items())}
-  FROM fb_member_year y JOIN fb_write w ON w.team_id = y.team_id
- WHERE f.member_id = y.member_id AND f.year = y.year
-"""
-MEMBER_INSERT_SQL = f"""
-INSERT INTO activities_memberyearfigures (member_id, year, {", ".join(_MEMBER_VALUES)})
-SELECT y.member_id, y.year, {", ".join(_MEMBER_VALUES.values())}
-  FROM fb_member_year y JOIN fb_write w ON w.team_id = y.team_id
- WHERE NOT EXISTS (SELECT 1 FROM activities_memberyearfigures f
-                    WHERE f.member_id = y.member_id AND f.year = y.year)
-"""
-MEMBER_DELETE_OLD_SQL = """
-DELETE FROM activities_memberyearfigures f USING fb_write w
- WHERE f.team_id = w.team_id AND f.computed_at < %(started)s
-"""
+
+
+@dataclass(frozen=True)
+class _Sync:
+    """Bring a summary table in line with the new rows of the teams written.
+
+    Only what differs is written: an UPDATE joined to the new rows where some value
+    is distinct, an INSERT of the new rows without a stored one, a DELETE of the
+    stored rows without a new one (an anti-join). A row that did not change is
+    only read: no new row version, no index entry, nothing for vacuum. UPDATE …
+    FROM and not INSERT … ON CONFLICT: the join compares in one pass instead of
+    probing the unique index row by row. Safe because this transaction holds the
+    teams' fill-state locks, which every writer takes first.
+    """
+
+    table: str
+    source: str  # FROM clause of the new rows, only the teams written
+    key: dict[str, str]  # column → expression over the new rows
+    values: dict[str, str]
+    counterpart: str  # the new row of a stored row ``f``, for the DELETE's anti-join
+
+    def _match(self) -> str:
+        return " AND ".join(f"f.{column} = {value}" for column, value in self.key.items())
+
+    def update(self) -> str:
+        return (
+            f"UPDATE {self.table} f "
+            f"SET {', '.join(f'{c} = {v}' for c, v in self.values.items())} "
+            f"FROM {self.source} WHERE {self._match()} "
+            f"AND ({', '.join(f'f.{c}' for c in self.values)}) "
+            f"IS DISTINCT FROM ({', '.join(self.values.values())})"
+        )
+
+    def insert(self) -> str:
+        columns = {**self.key, **self.values}
+        return (
+            f"INSERT INTO {self.table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns.values())} FROM {self.source} "
+            f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} f WHERE {self._match()})"
+        )
+
+    def delete(self) -> str:
+        return (
+            f"DELETE FROM {self.table} f USING fb_write w WHERE f.team_id = w.team_id "
+            f"AND NOT EXISTS (SELECT 1 FROM {self.counterpart})"
+        )
+
+
+TEAM_SYNC = _Sync(
+    table="activities_teamfigures",
+    source="fb_team_rows n",
+    key={column: f"n.{column}" for column in ["team_id", "kind", "year", "month"]},
+    values={column: f"n.{column}" for column in TEAM_FIGURES},
+    counterpart=(
+        "fb_team_rows n WHERE n.team_id = f.team_id AND n.kind = f.kind "
+        "AND n.year = f.year AND n.month = f.month"
+    ),
+)
+MEMBER_SYNC = _Sync(
+    table="activities_memberyearfigures",
+    source="fb_member_year y JOIN fb_write w ON w.team_id = y.team_id",
+    key={"member_id": "y.member_id", "year": "y.year"},
+    values=_MEMBER_VALUES,
+    # A member's rows are all of one team: the member's participations are in it.
+    counterpart="fb_member_year y WHERE y.member_id = f.member_id AND y.year = f.year",
+)
 
 
 def figures_recompute_all(
@@ -339,21 +386,15 @@ def figures_recompute_all(
         )
         cursor.execute("ANALYZE fb_write")
         cursor.execute(TEAM_ROWS_SQL, params)
-        team_rows = cursor.rowcount
-        cursor.execute(
-            "DELETE FROM activities_teamfigures f USING fb_write w "
-            "WHERE f.team_id = w.team_id AND f.computed_at < %(started)s",
-            params,
-        )
-        cursor.execute(MEMBER_UPDATE_SQL, params)
-        member_rows = cursor.rowcount
-        cursor.execute(
-            "SELECT COUNT(*) FROM fb_member_year y JOIN fb_write w ON w.team_id = y.team_id"
-        )
-        if cursor.fetchone()[0] != member_rows:  # some rows are new
-            cursor.execute(MEMBER_INSERT_SQL, params)
-            member_rows += cursor.rowcount
-        cursor.execute(MEMBER_DELETE_OLD_SQL, params)
+        cursor.execute("ANALYZE fb_team_rows")
+        written, deleted = {}, 0
+        for name, sync in [("team", TEAM_SYNC), ("member", MEMBER_SYNC)]:
+            written[name] = 0
+            for statement in [sync.update(), sync.insert()]:
+                cursor.execute(statement, params)
+                written[name] += cursor.rowcount
+            cursor.execute(sync.delete(), params)
+            deleted += cursor.rowcount
         # Clear "stale" only where no change was noticed after this run began.
         cursor.execute(
             "UPDATE activities_teamfiguresstate f SET computed_at = %(started)s, "
@@ -367,8 +408,9 @@ def figures_recompute_all(
         writing = time.perf_counter() - clock - computing
     return BulkFigures(
         teams=teams,
-        team_rows=team_rows,
-        member_rows=member_rows,
+        team_rows=written["team"],
+        member_rows=written["member"],
+        rows_deleted=deleted,
         skipped=skipped,
         seconds_computing=computing,
         seconds_writing=writing,

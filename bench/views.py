@@ -88,7 +88,6 @@ def live_figures(team, today) -> tuple[TeamFigures, dict]:
         materials_distributed=totals["materials"] or 0,
         households_visited=totals["households"] or 0,
         donation_yuan=totals["donation"] or Decimal("0"),
-        computed_at=timezone.now(),
     )
     return figures, month_values(months, by_month)
 

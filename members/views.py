@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Sum
+from django.db.models import Count, F, Sum
 from django.forms import BaseForm
 from django.http import (
     Http404,
@@ -52,7 +52,12 @@ def my_record(request: HttpRequest) -> HttpResponse:
         .order_by("-activity__start_date", "-activity__pk")
     )
     all_time = records.aggregate(count=Count("pk"), hours=Sum("hours"))
-    figures = MemberYearFigures.objects.filter(member=member, year=year).first()
+    # The time shown is the team's last recompute: the rows carry no time of their own.
+    figures = (
+        MemberYearFigures.objects.filter(member=member, year=year)
+        .annotate(team_computed_at=F("team__figures_state__computed_at"))
+        .first()
+    )
     standing = compliance.member_standing(
         registered_on=member.registered_on,
         left_on=member.left_on,
@@ -71,7 +76,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "year": year,
             "standing": standing,
             "status_label": standing.status.label if standing else None,
-            "computed_at": figures.computed_at if figures else None,
+            "computed_at": figures.team_computed_at if figures else None,
             "all_time": all_time,
         },
     )

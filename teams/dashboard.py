@@ -70,11 +70,6 @@ def team_figures_now(team: Team, *, today: datetime.date) -> TeamFiguresNow:
     }
     month_row, year_row = rows.get(PeriodKind.MONTH), rows.get(PeriodKind.YEAR)
     state = TeamFiguresState.objects.filter(team=team).first()
-    computed = year_row or month_row
-    if computed is not None:
-        computed_at = computed.computed_at
-    else:
-        computed_at = state.computed_at if state is not None else None
 
     def lines(spec) -> list[FigureLine]:
         # A missing row shows "—" like a division by zero: never a misleading 0.
@@ -91,7 +86,8 @@ def team_figures_now(team: Team, *, today: datetime.date) -> TeamFiguresNow:
     return TeamFiguresNow(
         figures=lines(FIGURES),
         outcomes=lines(OUTCOMES),
-        computed_at=computed_at,
+        # The team's last recompute: the rows carry no time of their own.
+        computed_at=state.computed_at if state is not None else None,
         stale=state is None or state.stale,
     )
 

@@ -173,7 +173,6 @@ YEAR_ROW_FIELDS = [
     "materials_distributed",
     "households_visited",
     "donation_yuan",
-    "computed_at",
 ]
 
 

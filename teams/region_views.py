@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
@@ -88,12 +88,24 @@ def _overview_state(request: HttpRequest) -> OverviewState:
     window = overview.YearWindow.for_year(year, today)
     teams = overview.apply_filters(
         overview.teams_with_figures(scope.region_ids, window), filters, tree=tree
-    )
+    ).select_related("figures_state")  # the join is there already, for "stale"
     return OverviewState(scope, year, years, tree, filters, teams)
 
 
+def _computed_at(team: Team):
+    """The team's last recompute (the figures rows carry no time of their own)."""
+    try:
+        return team.figures_state.computed_at
+    except ObjectDoesNotExist:
+        return None
+
+
 def _computed_between(rows: list[overview.OverviewRow]):
-    times = [row.figures.computed_at for row in rows if row.figures is not None]
+    times = [
+        time
+        for row in rows
+        if row.figures is not None and (time := _computed_at(row.team)) is not None
+    ]
     return (min(times), max(times)) if times else None
 
 
@@ -259,7 +271,7 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     window = overview.YearWindow.for_year(year, today)
     team = (
         overview.teams_with_figures(scope.region_ids, window)
-        .select_related("region__parent")
+        .select_related("region__parent", "figures_state")
         .filter(slug=slug)
         .first()
     )
@@ -298,6 +310,7 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "team": team,
         "row": row,
+        "computed_at": _computed_at(team),
         "year": year,
         "years": years,
         "figures": [

@@ -21,6 +21,7 @@ from activities.models import (
     Participation,
     PeriodKind,
     TeamFigures,
+    TeamFiguresState,
 )
 from activities.stats import team_figures_recompute
 from members.models import Member
@@ -71,7 +72,13 @@ def snapshot() -> dict:
         "users": sorted(get_user_model().objects.values_list("username", "password")),
         "figures": sorted(
             TeamFigures.objects.filter(team__slug__in=SLUGS).values_list(
-                "team__slug", "kind", "year", "month", "activities", "person_hours", "computed_at"
+                "team__slug", "kind", "year", "month", "activities", "person_hours"
+            )
+        ),
+        # Not recomputed when nothing changed.
+        "figures_computed_at": sorted(
+            TeamFiguresState.objects.filter(team__slug__in=SLUGS).values_list(
+                "team__slug", "computed_at"
             )
         ),
     }

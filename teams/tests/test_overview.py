@@ -26,6 +26,7 @@ from activities.models import (
     MonthlyReview,
     PeriodKind,
     TeamFigures,
+    TeamFiguresState,
 )
 from activities.stats import team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
@@ -60,9 +61,7 @@ def province_admin(personas):
 
 def year_row(team: Team, year: int = YEAR, **values) -> TeamFigures:
     """A year's figures written directly, as the background job would."""
-    return TeamFigures.objects.create(
-        team=team, kind=PeriodKind.YEAR, year=year, computed_at=timezone.now(), **values
-    )
+    return TeamFigures.objects.create(team=team, kind=PeriodKind.YEAR, year=year, **values)
 
 
 def month_row(team: Team, month: int, activities: int, year: int = YEAR) -> TeamFigures:
@@ -72,7 +71,6 @@ def month_row(team: Team, month: int, activities: int, year: int = YEAR) -> Team
         year=year,
         month=month,
         activities=activities,
-        computed_at=timezone.now(),
     )
 
 
@@ -271,7 +269,6 @@ def _random_members(rng: random.Random, team: Team, year: int, as_of: int) -> No
                 hours=Decimal("0"),
                 monthly_participations=monthly,
                 monthly_hours=["0"] * 12,
-                computed_at=timezone.now(),
             )
 
 
@@ -524,6 +521,20 @@ def test_team_page_shows_figures_months_reviews_and_activities(personas, worked_
     assert response.context["reviews_url"] == expected
 
 
+def test_the_time_shown_is_the_teams_last_recompute(personas, worked_team):
+    """The figures rows carry no time of their own (a recompute rewrites only the rows
+    that changed): the overview and the team page show the team's fill state."""
+    when = datetime.datetime(YEAR, 1, 2, 3, 4, tzinfo=datetime.UTC)
+    TeamFiguresState.objects.filter(team=worked_team).update(computed_at=when)
+    shown = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+    client = client_for(personas.region_admin)
+    team_page = client.get(reverse("regions:team", args=["worked"])).content.decode()
+    assert f"由系统计算于{shown}。" in team_page
+    overview_page = client.get(reverse("regions:overview"))
+    assert overview_page.context["computed_between"] == (when, when)
+    assert f"最近计算于{shown}。" in overview_page.content.decode()
+
+
 def test_team_page_needs_no_write_links(personas, worked_team):
     content = client_for(personas.region_admin).get(reverse("regions:team", args=["worked"]))
     text = content.content.decode()
@@ -558,7 +569,6 @@ def _teams_with_everything(region, count: int, start: int) -> list[Team]:
                 activities=2,
                 person_hours=Decimal("10.0"),
                 registered_volunteers=3,
-                computed_at=now,
             )
             for team in teams
             for kind, month in [(PeriodKind.YEAR, 0), (PeriodKind.MONTH, 1)]

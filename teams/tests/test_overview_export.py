@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from activities.models import PeriodKind, TeamFigures
+from activities.models import PeriodKind, TeamFigures, TeamFiguresState
 from teams import overview
 from teams.overview_export import neutralise
 from teams.tests.factories import RegionAdminFactory, TeamFactory
@@ -113,6 +113,10 @@ def teams(personas):
             is_published=published,
             founded_on=datetime.date(2016, 1, 1),
         )
+        # The time shown is the team's last recompute.
+        TeamFiguresState.objects.create(
+            team=team, stale=False, computed_at=now - datetime.timedelta(hours=n)
+        )
         TeamFigures.objects.create(
             team=team,
             kind=PeriodKind.YEAR,
@@ -120,7 +124,6 @@ def teams(personas):
             registered_volunteers=volunteers,
             person_hours=Decimal(hours),
             activities=activities,
-            computed_at=now,
         )
         for month in range(1, 13):
             TeamFigures.objects.create(
@@ -129,7 +132,6 @@ def teams(personas):
                 year=YEAR,
                 month=month,
                 activities=1 if n == 0 else 0,
-                computed_at=now,
             )
 
 
@@ -234,6 +236,8 @@ def test_the_notes_sheet_says_what_was_exported(admin_client, teams, personas):
     assert notes["主管单位"] == "甲"
     assert notes["导出人"] == "region_admin"
     assert personas.region.full_name in notes["管辖地区"]
+    computed = timezone.localtime(TeamFiguresState.objects.get(team__slug="x0").computed_at)
+    assert notes["数据计算时间"] == f"{computed:%Y-%m-%d %H:%M} – {computed:%Y-%m-%d %H:%M}"
 
 
 def test_a_province_admin_exports_both_cities(personas):

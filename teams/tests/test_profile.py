@@ -267,7 +267,7 @@ def test_figures_not_computed_yet(published):
 
 def test_update_time_is_shown_in_beijing_time_and_stale_figures_say_so(published):
     team_figures_recompute(team_id=published.pk)
-    TeamFigures.objects.filter(team=published).update(
+    TeamFiguresState.objects.filter(team=published).update(
         computed_at=datetime.datetime(2026, 1, 1, 2, 30, tzinfo=datetime.UTC)
     )
     text = text_of(client_for().get(profile_url(published)))
