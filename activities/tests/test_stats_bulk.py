@@ -18,12 +18,17 @@ from activities.models import (
     Activity,
     ActivityStatus,
     MemberYearFigures,
+    Participation,
+    PeriodKind,
     TeamFigures,
     TeamFiguresState,
 )
 from activities.stats import FIGURE_FIELDS, team_figures_recompute
 from activities.stats_bulk import figures_recompute_all
+from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.test_stats import SummaryWrites, rewritten, row_versions
 from activities.tests.test_stats_oracle import SEEDS, differences, oracle, random_team, stored
+from members.tests.factories import MemberFactory
 from teams.tests.factories import RegionFactory, ServiceCategoryFactory, TeamFactory
 
 pytestmark = pytest.mark.django_db
@@ -149,6 +154,114 @@ def test_the_fill_state_rules_of_the_per_team_recompute():
     assert states[changed.pk].stale and states[changed.pk].computed_at == started
     assert not states[quiet.pk].stale and states[quiet.pk].computed_at == started
     assert TeamFigures.objects.filter(team=changed).exists()
+
+
+# --- Writing only what changed -----------------------------------------------------------------
+
+
+def versions(teams) -> dict:
+    return row_versions([team.pk for team in teams])
+
+
+@pytest.mark.services
+def test_a_second_run_on_unchanged_figures_writes_no_row():
+    teams = random_teams(21)
+    first = figures_recompute_all()
+    assert first.team_rows > 0 and first.member_rows > 0
+    before = versions(teams)
+    later = timezone.now()
+    with SummaryWrites() as writes:
+        again = figures_recompute_all(now=later)
+    assert (again.team_rows, again.member_rows, again.rows_deleted) == (0, 0, 0)
+    assert writes.count == 0
+    assert rewritten(before, versions(teams)) == set()
+    # The time shown is still the run's: every team's fill state has it.
+    assert again.teams == len(teams)
+    assert set(
+        TeamFiguresState.objects.filter(team__in=teams).values_list("computed_at", flat=True)
+    ) == {later}
+
+
+@pytest.mark.services
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_the_two_recomputes_find_each_others_rows_unchanged(seed):
+    """Equal to the last digit and type: what one writes, the other compares as equal."""
+    teams = random_teams(seed)
+    for team in teams:
+        team_figures_recompute(team_id=team.pk)
+    with SummaryWrites() as writes:
+        result = figures_recompute_all()
+    assert (result.team_rows, result.member_rows, result.rows_deleted) == (0, 0, 0)
+    assert writes.count == 0
+    before = versions(teams)
+    for team in teams:
+        team_figures_recompute(team_id=team.pk)
+    assert rewritten(before, versions(teams)) == set()
+
+
+@pytest.mark.services
+def test_a_changed_participation_rewrites_exactly_the_rows_it_counts_in():
+    teams = random_teams(34)
+    figures_recompute_all()
+    before = versions(teams)
+    participation = (
+        Participation.objects.filter(
+            activity__team__in=teams, activity__status=ActivityStatus.APPROVED, hours__gt="0.1"
+        )
+        .select_related("activity")
+        .order_by("pk")
+        .first()
+    )
+    Participation.objects.filter(pk=participation.pk).update(hours="0.1")
+    result = figures_recompute_all()
+    assert (result.team_rows, result.member_rows, result.rows_deleted) == (3, 1, 0)
+    start, team_id = participation.activity.start_date, participation.activity.team_id
+    assert rewritten(before, versions(teams)) == {
+        ("team", team_id, PeriodKind.MONTH, start.year, start.month),
+        ("team", team_id, PeriodKind.YEAR, start.year, 0),
+        ("team", team_id, PeriodKind.ALL, 0, 0),
+        ("member", participation.member_id, start.year),
+    }
+    expected_rows, expected_members = oracle(team_id, timezone.localdate())
+    rows, member_rows = stored(team_id)
+    assert not differences(expected_rows, rows) + differences(expected_members, member_rows)
+
+
+@pytest.mark.services
+def test_rows_without_a_counterpart_are_deleted():
+    """An activity returned after approval: a member whose only record of the year it was
+    loses that year's row; its months after this one go (months run to the later of
+    today and the last approved activity)."""
+    today = timezone.localdate()
+    team = TeamFactory(founded_on=today.replace(day=1))
+    member = MemberFactory(team=team, registered_on=team.founded_on)
+    later = (today.replace(day=1) + datetime.timedelta(days=70)).replace(day=10)
+    planned = ActivityFactory(
+        team=team,
+        start_date=later,
+        end_date=later,
+        hours="2",
+        status=ActivityStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
+    ParticipationFactory(activity=planned, member=member, hours="2")
+    figures_recompute_all(team_ids=[team.pk])
+    assert MemberYearFigures.objects.filter(member=member, year=later.year).exists()
+    month_rows = TeamFigures.objects.filter(team=team, kind=PeriodKind.MONTH)
+    months_before = month_rows.count()
+    years_before = TeamFigures.objects.filter(team=team, kind=PeriodKind.YEAR).count()
+    assert months_before == 3  # this month to the planned one
+
+    Activity.objects.filter(pk=planned.pk).update(status=ActivityStatus.RETURNED)
+    result = figures_recompute_all(team_ids=[team.pk])
+
+    # Two months, the year of the planned activity if it is next year, the member's year.
+    assert result.rows_deleted == (months_before - 1) + (years_before - 1) + 1
+    assert list(month_rows.values_list("year", "month")) == [(today.year, today.month)]
+    assert not MemberYearFigures.objects.filter(member=member).exists()
+    with SummaryWrites() as writes:
+        team_figures_recompute(team_id=team.pk)
+    assert writes.count == 0  # the same rows as the per-team recompute
 
 
 def test_it_is_postgresql_only(monkeypatch):
