@@ -3,6 +3,7 @@
 import datetime
 import time
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.core.cache import cache
@@ -14,6 +15,7 @@ from activities import services, stats, tasks
 from activities.models import ActivityStatus, TeamFigures, TeamFiguresState
 from activities.stats import FIGURE_FIELDS
 from activities.tests.factories import ParticipationFactory
+from teams.models import Team
 from teams.tests.factories import TeamFactory, UserFactory
 
 
@@ -269,3 +271,62 @@ def test_an_older_run_never_overwrites_a_newer_one(monkeypatch):
         assert stats.team_figures_recompute(team_id=team_id) is False
     assert TeamFiguresState.objects.get(team_id=team_id).computed_at == newer
     assert set(TeamFigures.objects.filter(team_id=team_id).values_list(*FIELDS)) == written
+
+
+# --- The nightly reconcile ------------------------------------------------------------------
+
+
+def approved_team():
+    return submitted_activity(
+        activity__status=ActivityStatus.APPROVED,
+        activity__approved_at=datetime.datetime(2018, 5, 11, tzinfo=datetime.UTC),
+    ).team
+
+
+@pytest.fixture
+def delayed(monkeypatch):
+    """What the reconcile queues, one team per call."""
+    sent = []
+    monkeypatch.setattr(tasks.recompute_team_figures, "delay", lambda team_id: sent.append(team_id))
+    return sent
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_the_reconcile_on_postgresql_recomputes_every_team_at_once_and_queues_none(delayed):
+    fresh = approved_team()
+    stats.team_figures_recompute(team_id=fresh.pk)
+    fresh_before = TeamFiguresState.objects.get(team=fresh).computed_at
+    changed = approved_team()  # its recompute was never queued: no figures, no state
+    never = TeamFactory()
+    assert tasks.reconcile_team_figures() == Team.objects.count()
+    assert delayed == []
+    assert year_row(changed).activities == 1
+    states = {s.team_id: s for s in TeamFiguresState.objects.all()}
+    for team in [fresh, changed, never]:
+        assert not states[team.pk].stale
+    assert states[fresh.pk].computed_at > fresh_before  # every team: the calendar moves too
+
+
+def test_the_reconcile_elsewhere_queues_only_the_teams_that_need_it(delayed, monkeypatch, db):
+    fresh = approved_team()
+    stats.team_figures_recompute(team_id=fresh.pk)
+    changed = approved_team()
+    # A change whose recompute could not be queued (in the embedded default it ran).
+    TeamFiguresState.objects.update_or_create(team=changed, defaults={"stale": True})
+    monkeypatch.setattr(tasks, "connection", SimpleNamespace(vendor="sqlite"))
+    count = tasks.reconcile_team_figures()
+    assert changed.pk in delayed and fresh.pk not in delayed
+    assert count == len(delayed)
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_the_reconcile_through_a_real_worker(celery_worker):
+    team = approved_team()
+    result = tasks.reconcile_team_figures.delay()
+    assert result.get(timeout=60) == Team.objects.count()
+    assert year_row(team).activities == 1
+    assert TeamFiguresState.objects.get(team=team).stale is False
+    task = tasks.reconcile_team_figures
+    assert task.soft_time_limit == tasks.RECONCILE_SOFT_TIME_LIMIT > 120  # not one team's limit
