@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from activities.models import Participation
-from volunteer_site.xlsx import DATE_FORMAT, TEXT_FORMAT, Column
+from volunteer_site.xlsx import DATE_FORMAT, TEXT_FORMAT, ImportColumn
 
 KIND = "activities"
 ACTIVITY_SHEET = "活动"
@@ -17,17 +14,8 @@ EXAMPLE_PREFIX = "示例"
 ROLE_TEXT = {Participation.Role.ORGANISER: "组织者", Participation.Role.PARTICIPANT: "参与者"}
 
 
-@dataclass(frozen=True)
-class SheetColumn:
-    key: str
-    header: str
-    required: bool
-    width: int
-    help: Promise
-    number_format: str | None = None
-
-    def as_column(self) -> Column:
-        return Column(self.header, self.width, self.number_format, self.required)
+# The shared column type, under the name this import has always given it.
+SheetColumn = ImportColumn
 
 
 ACTIVITY_COLUMNS = [

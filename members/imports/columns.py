@@ -7,13 +7,11 @@ exported roster can be edited and imported again.
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy
 
 from members.models import CadreRank, Gender
-from volunteer_site.xlsx import DATE_FORMAT, TEXT_FORMAT, Column
+from volunteer_site.xlsx import DATE_FORMAT, TEXT_FORMAT, ImportColumn
 
 SHEET = "注册志愿者"
 KIND = "members"
@@ -32,17 +30,12 @@ RANK_TEXT = {
 YES, NO = "是", "否"
 
 
-@dataclass(frozen=True)
-class MemberColumn:
-    field: str
-    header: str
-    required: bool
-    width: int
-    help: Promise
-    number_format: str | None = None
+class MemberColumn(ImportColumn):
+    """A column of the roster file; its key is the Member field it holds."""
 
-    def as_column(self) -> Column:
-        return Column(self.header, self.width, self.number_format, self.required)
+    @property
+    def field(self) -> str:
+        return self.key
 
 
 COLUMNS = [

@@ -15,6 +15,7 @@ from decimal import Decimal
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from django.utils.functional import Promise
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -49,6 +50,23 @@ class Column:
     width: int = 12
     number_format: str | None = None
     required: bool = False
+
+
+@dataclass(frozen=True)
+class ImportColumn:
+    """One column of an import template: the key its values are read into, its Chinese
+    header, whether a row must fill it, its width and format, and its help text (the
+    template's instructions sheet)."""
+
+    key: str
+    header: str
+    required: bool
+    width: int
+    help: Promise
+    number_format: str | None = None
+
+    def as_column(self) -> Column:
+        return Column(self.header, self.width, self.number_format, self.required)
 
 
 def new_workbook() -> Workbook:
