@@ -449,6 +449,13 @@ class TeamFiguresState(models.Model):
     stale = models.BooleanField(_("needs recomputing"), default=True)
     requested_at = models.DateTimeField(_("change noticed at"), null=True, blank=True)
     computed_at = models.DateTimeField(_("last computed at"), null=True, blank=True)
+    # Digests of the team's rows in each summary table as the set-based recompute
+    # last wrote or found them (activities.stats_bulk); the per-team recompute clears
+    # one when it changes rows of that table. While a digest equals that of the rows
+    # a run computes, the stored rows need not be compared one by one
+    # (docs/performance.md). Internal: shown nowhere.
+    team_rows_digest = models.BigIntegerField(null=True, blank=True, editable=False)
+    member_rows_digest = models.BigIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("figures state")

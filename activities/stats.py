@@ -40,6 +40,15 @@ from teams.models import Team
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = datetime.timedelta(days=1)
+MEMBER_FIELDS = [
+    "team_id",
+    "member_id",
+    "year",
+    "participations",
+    "hours",
+    "monthly_participations",
+    "monthly_hours",
+]
 FIGURE_FIELDS = [
     "activities",
     "activity_hours",
@@ -266,8 +275,8 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             year,
             sum(counts),
             sum(hours, Decimal("0")),
-            json.dumps(counts),
-            json.dumps([str(h) for h in hours]),
+            counts,
+            [str(h) for h in hours],  # exact, as the JSON field holds them
         )
         for (member_id, year), (counts, hours) in member_years.items()
     }
@@ -280,52 +289,69 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
         state = TeamFiguresState.objects.select_for_update().get(team_id=team_id)
         if state.computed_at is not None and state.computed_at > started:
             return False
-        _upsert(
-            TeamFigures,
-            ["team", "kind", "year", "month", *FIGURE_FIELDS],
-            list(team_values.values()),
-            unique=["team", "kind", "year", "month"],
+        teams_changed = _write_changed(
+            TeamFigures.objects.filter(team_id=team_id),
+            ["team_id", "kind", "year", "month", *FIGURE_FIELDS],
+            team_values,
+            key=["kind", "year", "month"],
+            unique=["team_id", "kind", "year", "month"],
         )
-        _delete_others(
-            TeamFigures.objects.filter(team_id=team_id), ["kind", "year", "month"], team_values
+        members_changed = _write_changed(
+            MemberYearFigures.objects.filter(team_id=team_id),
+            MEMBER_FIELDS,
+            member_values,
+            key=["member_id", "year"],
+            unique=["member_id", "year"],
         )
-        _upsert(
-            MemberYearFigures,
-            [
-                "team",
-                "member",
-                "year",
-                "participations",
-                "hours",
-                "monthly_participations",
-                "monthly_hours",
-            ],
-            list(member_values.values()),
-            unique=["member", "year"],
-        )
-        _delete_others(
-            MemberYearFigures.objects.filter(team_id=team_id), ["member_id", "year"], member_values
-        )
+        done = {"computed_at": started}
+        # Rows changed are no longer those the set-based recompute last saw (stats_bulk).
+        if teams_changed:
+            done["team_rows_digest"] = None
+        if members_changed:
+            done["member_rows_digest"] = None
         # Clear "stale" only if no change was noticed after this run began.
         fresh = TeamFiguresState.objects.filter(team_id=team_id).filter(
             Q(requested_at__isnull=True) | Q(requested_at__lte=started)
         )
-        if not fresh.update(stale=False, computed_at=started):
-            TeamFiguresState.objects.filter(team_id=team_id).update(computed_at=started)
+        if not fresh.update(stale=False, **done):
+            TeamFiguresState.objects.filter(team_id=team_id).update(**done)
     return True
+
+
+def _write_changed(
+    stored, fields: list[str], rows: dict[tuple, tuple], *, key: list[str], unique: list[str]
+) -> int:
+    """Bring the ``stored`` rows (a QuerySet) in line with ``rows`` (key → values in
+    ``fields`` order): write the rows that are new or differ, delete those whose key
+    was not produced (a month or year without figures any more, a member without
+    approved activities in a year). Returns the rows written and deleted.
+
+    The stored rows are read first (one indexed query): after an approval a handful
+    of a team's ~700 rows change, and reading the rest is cheaper than offering them
+    all to the upsert, which locks each conflicting row even when it leaves it.
+    """
+    key_at = [fields.index(name) for name in key]
+    current = {}
+    for pk, *values in stored.values_list("pk", *fields):
+        current[tuple(values[i] for i in key_at)] = (pk, tuple(values))
+    changed = [row for k, row in rows.items() if k not in current or current[k][1] != row]
+    written = _upsert(stored.model, fields, changed, unique=unique) if changed else 0
+    others = [pk for k, (pk, _values) in current.items() if k not in rows]
+    if others:
+        written += stored.filter(pk__in=others).delete()[0]
+    return written
 
 
 def _upsert(model, fields: list[str], rows: list[tuple], *, unique: list[str]) -> int:
     """INSERT … ON CONFLICT (unique) DO UPDATE of ready values, where they differ.
 
     A row whose stored values are the same is left as it is: no new row version,
-    no index entries (a recompute after an approval changes a handful of the
-    team's ~700 rows; the nightly one, next to none). Returns the rows written.
+    no index entries. Returns the rows written.
 
     What ``bulk_create(update_conflicts=True)`` did here, without a model instance
     per row and each value prepared through its field: for a team of 200 members
     (about 600 member-year rows) that was most of the recompute's Python time.
-    JSON values come as text (``json.dumps``), as the JSON field would store them.
+    Lists go to JSON fields as text (``json.dumps``), as the field would store them.
     """
     meta = model._meta
     quote = connection.ops.quote_name
@@ -353,19 +379,14 @@ def _upsert(model, fields: list[str], rows: list[tuple], *, unique: list[str]) -
             batch = rows[start : start + size]
             cursor.execute(
                 head + ", ".join([placeholder] * len(batch)) + tail,
-                [value for row in batch for value in row],
+                [
+                    json.dumps(value) if isinstance(value, list) else value
+                    for row in batch
+                    for value in row
+                ],
             )
             written += max(cursor.rowcount, 0)
     return written
-
-
-def _delete_others(stored, key: list[str], produced: dict) -> int:
-    """Delete the ``stored`` rows whose key this run did not produce (a month or year
-    that no longer has figures, a member without approved activities in a year)."""
-    others = [pk for pk, *values in stored.values_list("pk", *key) if tuple(values) not in produced]
-    if not others:
-        return 0
-    return stored.filter(pk__in=others).delete()[0]
 
 
 # --- Asking for a recompute -----------------------------------------------------------------

@@ -12,9 +12,14 @@ team (or a list of teams) in a handful of statements:
    approved activity and first registration, to the later of today and its last
    approved activity), with the registered volunteers of every month from running
    sums of joins and departures;
-3. an upsert of the month, year and all-time rows and of the member-year rows, and
-   the removal of rows this run did not write — in one transaction, with the same
-   fill-state rules as the per-team recompute (``TeamFiguresState``).
+3. the stored rows brought in line with the new ones, writing only what differs:
+   rows whose values changed are updated, missing ones inserted, rows without a
+   new counterpart deleted; a row that did not change is not rewritten (no new row
+   version, no index entry). The month, year and all-time rows are compared every
+   time; a team's member-year rows only when the digest of its new rows differs
+   from the one its fill state kept from the last run (``MEMBER_DIGEST_SQL``). All
+   in one transaction, with the same fill-state rules as the per-team recompute
+   (``TeamFiguresState``).
 
 The rows are equal to the per-team recompute's, field for field (including the
 members' twelve monthly counts and hours as strings); ``activities/tests/
@@ -62,6 +67,8 @@ class BulkFigures:
     member_rows: int  # member-year rows inserted or changed
     rows_deleted: int  # rows of either table that no longer have figures
     skipped: int  # teams a newer per-team run had already written
+    teams_compared_team_rows: int = 0  # teams whose team rows' digest changed
+    teams_compared_member_rows: int = 0  # the same, member-year rows
     seconds_computing: float = 0.0  # the grouped queries into temporary tables
     seconds_writing: float = 0.0  # comparing with the summary tables, writing the changes
 
@@ -82,6 +89,11 @@ TEMPORARY_TABLES = [
     "fb_team_month",
     "fb_write",
     "fb_team_rows",
+    *(
+        f"fb_{name}_{what}"
+        for name in ["team", "member"]
+        for what in ["digest", "teams", "new", "missing"]
+    ),
 ]
 
 
@@ -253,94 +265,227 @@ SELECT t.team_id, %(all)s, 0, 0, {_SUMS}, s.registered_by_today, s.there_today,
  GROUP BY t.team_id, s.registered_by_today, s.there_today
 """
 _MEMBER_VALUES = {
-    "team_id": "y.team_id",
-    "participations": "y.n",
-    "hours": HOURS.format("y.tenths"),
-    "monthly_participations": "to_jsonb(ARRAY[{}])".format(", ".join(f"y.n{m}" for m in MONTHS)),
+    "team_id": "r.team_id",
+    "participations": "r.n",
+    "hours": HOURS.format("r.tenths"),
+    "monthly_participations": "to_jsonb(ARRAY[{}])".format(", ".join(f"r.n{m}" for m in MONTHS)),
     # As the per-team recompute writes them, str(Decimal): "3.0", "12.5", and "0" for
     # a month without any. Integer arithmetic: cheaper than numeric for 12 × millions.
     "monthly_hours": "to_jsonb(ARRAY[{}])".format(
-        ", ".join(f"COALESCE(y.t{m} / 10 || '.' || mod(y.t{m}, 10), '0')" for m in MONTHS)
+        ", ".join(f"COALESCE(r.t{m} / 10 || '.' || mod(r.t{m}, 10), '0')" for m in MONTHS)
     ),
 }
+# After writing this many rows, a summary table's statistics are brought up to date.
+ANALYZE_AFTER_ROWS = 100_000
+# Change the seed whenever the summary rows' stored form changes (what the digests
+# stand for), so that every team's rows are compared once.
+DIGEST_SEED = 1
 
 
 @dataclass(frozen=True)
 class _Sync:
-    """Bring a summary table in line with the new rows of the teams written.
+    """Bring one summary table in line with the new rows of the teams written.
 
-    Only what differs is written: an UPDATE joined to the new rows where some value
-    is distinct, an INSERT of the new rows without a stored one, a DELETE of the
-    stored rows without a new one (an anti-join). A row that did not change is
-    only read: no new row version, no index entry, nothing for vacuum. UPDATE …
-    FROM and not INSERT … ON CONFLICT: the join compares in one pass instead of
-    probing the unique index row by row. Safe because this transaction holds the
-    teams' fill-state locks, which every writer takes first.
+    Compared team by team first: a digest of each team's new rows (each row's key
+    and the numbers its values derive from, hashed and XORed over the team's rows; 0
+    without any) against the one the team's fill state kept from the last run. Equal,
+    the stored rows are what this run would write (but for a 1 in 2^64 chance), so
+    they are left unread; the per-team recompute clears the digest when it writes
+    rows. Comparing every row instead, the member-year rows' 24 monthly values in
+    JSON above all, took as long as computing them (docs/performance.md).
+
+    For the teams whose digest changed, only what differs is written: an UPDATE
+    joined to the new rows where some value is distinct, an INSERT of the new rows
+    without a stored one, a DELETE of the stored rows without a new one (an
+    anti-join). A row that did not change is not rewritten: no new row version, no
+    index entry, nothing for vacuum. UPDATE … FROM and not INSERT … ON CONFLICT:
+    the join compares in one pass instead of probing the unique index row by row.
+    Safe because this transaction holds the teams' fill-state locks, which every
+    writer takes first.
     """
 
+    name: str  # names its temporary tables
     table: str
-    source: str  # FROM clause of the new rows, only the teams written
+    rows: str  # the temporary table of the new rows (alias r) of every team written
     key: dict[str, str]  # column → expression over the new rows
     values: dict[str, str]
-    counterpart: str  # the new row of a stored row ``f``, for the DELETE's anti-join
+    digest_column: str  # of activities_teamfiguresstate
+    digest_of: list[str]  # whole numbers that determine a new row, key included
+
+    @property
+    def teams(self) -> str:
+        """The teams whose digest changed."""
+        return f"fb_{self.name}_teams"
+
+    def digest_sql(self) -> str:
+        return f"""
+        CREATE TEMP TABLE fb_{self.name}_digest ON COMMIT DROP AS
+        SELECT w.team_id, COALESCE(d.digest, 0) AS digest,
+               %(compare_every_row)s
+               OR COALESCE(d.digest, 0) IS DISTINCT FROM s.{self.digest_column} AS changed
+          FROM fb_write w
+          JOIN activities_teamfiguresstate s ON s.team_id = w.team_id
+          LEFT JOIN (
+                SELECT r.team_id, bit_xor(hash_array_extended(
+                           ARRAY[{", ".join(self.digest_of)}]::bigint[], %(digest_seed)s
+                       )) AS digest
+                  FROM {self.rows} r
+                 GROUP BY r.team_id
+               ) d ON d.team_id = w.team_id
+        """
+
+    def teams_sql(self) -> str:
+        return (
+            f"CREATE TEMP TABLE {self.teams} ON COMMIT DROP AS "
+            f"SELECT team_id FROM fb_{self.name}_digest WHERE changed"
+        )
+
+    def new_rows_sql(self) -> str:
+        """The new rows of the teams whose digest changed."""
+        return (
+            f"CREATE TEMP TABLE fb_{self.name}_new ON COMMIT DROP AS "
+            f"SELECT r.* FROM {self.rows} r JOIN {self.teams} w ON w.team_id = r.team_id"
+        )
 
     def _match(self) -> str:
         return " AND ".join(f"f.{column} = {value}" for column, value in self.key.items())
 
-    def update(self) -> str:
+    @property
+    def _stored(self) -> str:
+        """The stored rows of those teams, as a condition the team index answers (a join
+        to the teams may walk the whole index in a merge join, for a few teams)."""
+        return f"f.team_id = ANY (ARRAY(SELECT team_id FROM {self.teams}))"
+
+    def update(self, source: str) -> str:
         return (
             f"UPDATE {self.table} f "
             f"SET {', '.join(f'{c} = {v}' for c, v in self.values.items())} "
-            f"FROM {self.source} WHERE {self._match()} "
+            f"FROM {source} r WHERE {self._stored} AND {self._match()} "
             f"AND ({', '.join(f'f.{c}' for c in self.values)}) "
             f"IS DISTINCT FROM ({', '.join(self.values.values())})"
         )
 
-    def insert(self) -> str:
-        columns = {**self.key, **self.values}
+    def missing_sql(self, source: str) -> str:
+        """The new rows without a stored one, set apart before inserting: an anti-join
+        that reads the table while rows are added to it may rescan every new page for
+        every row (a nested loop planned for a table found empty by ANALYZE)."""
         return (
-            f"INSERT INTO {self.table} ({', '.join(columns)}) "
-            f"SELECT {', '.join(columns.values())} FROM {self.source} "
+            f"CREATE TEMP TABLE fb_{self.name}_missing ON COMMIT DROP AS "
+            f"SELECT r.* FROM {source} r "
             f"WHERE NOT EXISTS (SELECT 1 FROM {self.table} f WHERE {self._match()})"
         )
 
-    def delete(self) -> str:
+    def insert(self, source: str) -> str:
+        """In key order: a team's rows then lie together, for the next run's reads."""
+        columns = {**self.key, **self.values}
         return (
-            f"DELETE FROM {self.table} f USING fb_write w WHERE f.team_id = w.team_id "
-            f"AND NOT EXISTS (SELECT 1 FROM {self.counterpart})"
+            f"INSERT INTO {self.table} ({', '.join(columns)}) "
+            f"SELECT {', '.join(columns.values())} FROM {source} r "
+            f"ORDER BY r.team_id, {', '.join(self.key.values())}"
         )
+
+    def stored_sql(self) -> str:
+        return f"SELECT EXISTS (SELECT 1 FROM {self.table} f WHERE {self._stored})"
+
+    def delete(self, source: str) -> str:
+        return (
+            f"DELETE FROM {self.table} f WHERE {self._stored} "
+            f"AND NOT EXISTS (SELECT 1 FROM {source} r WHERE {self._match()})"
+        )
+
+    def run(self, cursor, params: dict, teams_written: int) -> tuple[int, int, int]:
+        """(teams compared, rows inserted or updated, rows deleted)."""
+        cursor.execute(self.digest_sql(), params)
+        cursor.execute(self.teams_sql())
+        compared = cursor.rowcount
+        if not compared:
+            return 0, 0, 0
+        cursor.execute(f"ANALYZE {self.teams}")
+        source = self.rows
+        if compared < teams_written:  # a few teams: their rows apart, joined cheaply
+            cursor.execute(self.new_rows_sql())
+            source = f"fb_{self.name}_new"
+            cursor.execute(f"ANALYZE {source}")
+        cursor.execute(self.stored_sql())
+        if not cursor.fetchone()[0]:  # nothing stored for these teams (a first fill)
+            cursor.execute(self.insert(source))
+            written, deleted = cursor.rowcount, 0
+        else:
+            cursor.execute(self.delete(source))
+            deleted = cursor.rowcount
+            cursor.execute(self.update(source))
+            written = cursor.rowcount
+            cursor.execute(self.missing_sql(source))
+            if cursor.rowcount:
+                cursor.execute(self.insert(f"fb_{self.name}_missing"))
+                written += cursor.rowcount
+        if written + deleted >= ANALYZE_AFTER_ROWS:
+            # The next run plans its joins on these statistics (autovacuum may be off).
+            cursor.execute(f"ANALYZE {self.table}")
+        return compared, written, deleted
 
 
 TEAM_SYNC = _Sync(
+    name="team",
     table="activities_teamfigures",
-    source="fb_team_rows n",
-    key={column: f"n.{column}" for column in ["team_id", "kind", "year", "month"]},
-    values={column: f"n.{column}" for column in TEAM_FIGURES},
-    counterpart=(
-        "fb_team_rows n WHERE n.team_id = f.team_id AND n.kind = f.kind "
-        "AND n.year = f.year AND n.month = f.month"
-    ),
+    rows="fb_team_rows",
+    key={column: f"r.{column}" for column in ["team_id", "kind", "year", "month"]},
+    values={column: f"r.{column}" for column in TEAM_FIGURES},
+    digest_column="team_rows_digest",
+    # (year, month) tells the kind: (0, 0) all time, (y, 0) a year, (y, m) a month.
+    digest_of=[
+        "r.year * 100 + r.month",
+        *(
+            f"r.{column} * {scale}"
+            for column, scale in [
+                ("activities", 1),
+                ("activity_hours", 10),
+                ("participant_times", 1),
+                ("person_hours", 10),
+                ("registered_volunteers", 1),
+                ("volunteers_at_end", 1),
+                ("people_reached", 1),
+                ("materials_distributed", 1),
+                ("households_visited", 1),
+                ("donation_yuan", 100),
+            ]
+        ),
+    ],
 )
 MEMBER_SYNC = _Sync(
+    name="member",
     table="activities_memberyearfigures",
-    source="fb_member_year y JOIN fb_write w ON w.team_id = y.team_id",
-    key={"member_id": "y.member_id", "year": "y.year"},
-    values=_MEMBER_VALUES,
+    rows="fb_member_year",
     # A member's rows are all of one team: the member's participations are in it.
-    counterpart="fb_member_year y WHERE y.member_id = f.member_id AND y.year = f.year",
+    key={"member_id": "r.member_id", "year": "r.year"},
+    values=_MEMBER_VALUES,
+    digest_column="member_rows_digest",
+    # The totals are the sums of the months.
+    digest_of=[
+        "r.member_id",
+        "r.year",
+        *(f"r.n{m}" for m in MONTHS),
+        *(f"r.t{m}" for m in MONTHS),
+    ],
 )
+SYNCS = [TEAM_SYNC, MEMBER_SYNC]
 
 
 def figures_recompute_all(
     *,
     team_ids: list[int] | None = None,
     now: datetime.datetime | None = None,
+    compare_every_row: bool = False,
 ) -> BulkFigures:
     """Recompute the figures of every team (or of ``team_ids``) in one transaction.
 
     The same rows as ``stats.team_figures_recompute`` for each team; a team whose
     figures a per-team run wrote after this run started is left alone (never an
     older run over a newer one), and a team changed while this ran stays stale.
+
+    ``compare_every_row`` compares every stored row, whatever the digests say: after
+    the summary tables were emptied or edited by hand (anything but the two
+    recomputes), which the digests cannot know.
     """
     if connection.vendor != "postgresql":
         raise NotImplementedError("figures_recompute_all is PostgreSQL only; use stats.py")
@@ -353,6 +498,8 @@ def figures_recompute_all(
         "month": PeriodKind.MONTH.value,
         "year": PeriodKind.YEAR.value,
         "all": PeriodKind.ALL.value,
+        "digest_seed": DIGEST_SEED,
+        "compare_every_row": compare_every_row,
     }
     state_filter = _team_filter("team_id", team_ids)
     with transaction.atomic(), connection.cursor() as cursor:
@@ -384,34 +531,32 @@ def figures_recompute_all(
             "WHERE f.computed_at IS NULL OR f.computed_at <= %(started)s",
             params,
         )
+        teams_written = cursor.rowcount
         cursor.execute("ANALYZE fb_write")
         cursor.execute(TEAM_ROWS_SQL, params)
         cursor.execute("ANALYZE fb_team_rows")
-        written, deleted = {}, 0
-        for name, sync in [("team", TEAM_SYNC), ("member", MEMBER_SYNC)]:
-            written[name] = 0
-            for statement in [sync.update(), sync.insert()]:
-                cursor.execute(statement, params)
-                written[name] += cursor.rowcount
-            cursor.execute(sync.delete(), params)
-            deleted += cursor.rowcount
+        counts = {sync.name: sync.run(cursor, params, teams_written) for sync in SYNCS}
         # Clear "stale" only where no change was noticed after this run began.
         cursor.execute(
             "UPDATE activities_teamfiguresstate f SET computed_at = %(started)s, "
             "stale = CASE WHEN f.requested_at IS NULL OR f.requested_at <= %(started)s "
-            "THEN false ELSE f.stale END "
-            "FROM fb_write w WHERE f.team_id = w.team_id",
+            "THEN false ELSE f.stale END, "
+            "team_rows_digest = t.digest, member_rows_digest = m.digest "
+            "FROM fb_team_digest t JOIN fb_member_digest m ON m.team_id = t.team_id "
+            "WHERE f.team_id = t.team_id",
             params,
         )
         teams = cursor.rowcount
-        cursor.execute(f"DROP TABLE {', '.join(TEMPORARY_TABLES)}")
+        cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMPORARY_TABLES)}")
         writing = time.perf_counter() - clock - computing
     return BulkFigures(
         teams=teams,
-        team_rows=written["team"],
-        member_rows=written["member"],
-        rows_deleted=deleted,
+        team_rows=counts["team"][1],
+        member_rows=counts["member"][1],
+        rows_deleted=counts["team"][2] + counts["member"][2],
         skipped=skipped,
+        teams_compared_team_rows=counts["team"][0],
+        teams_compared_member_rows=counts["member"][0],
         seconds_computing=computing,
         seconds_writing=writing,
     )

@@ -580,6 +580,30 @@ def test_a_removed_participant_loses_the_year_and_a_late_month_goes():
     assert list(years.values_list("year", flat=True)) == [today.year]
 
 
+def test_the_set_based_digests_are_cleared_only_when_rows_change(hand_worked):
+    """The set-based recompute skips comparing a team's rows while their digest holds
+    (stats_bulk); this writer clears a table's digest when it changes rows of it."""
+    team = hand_worked.team
+
+    def digests():
+        state = TeamFiguresState.objects.get(team=team)
+        return state.team_rows_digest, state.member_rows_digest
+
+    team_figures_recompute(team_id=team.pk)
+    TeamFiguresState.objects.filter(team=team).update(team_rows_digest=1, member_rows_digest=2)
+    team_figures_recompute(team_id=team.pk)
+    assert digests() == (1, 2)
+
+    Activity.objects.filter(pk=hand_worked.activities["a1"].pk).update(people_reached=31)
+    team_figures_recompute(team_id=team.pk)  # team rows only
+    assert digests() == (None, 2)
+
+    TeamFiguresState.objects.filter(team=team).update(team_rows_digest=1)
+    Participation.objects.filter(activity=hand_worked.activities["a7"]).delete()
+    team_figures_recompute(team_id=team.pk)  # May 2019 and all time; 甲's and 丙's 2019 gone
+    assert digests() == (None, None)
+
+
 def test_the_upsert_compares_every_value(hand_worked):
     """A stored row with one value off (say, written by an older version) is rewritten."""
     team = hand_worked.team

@@ -175,6 +175,8 @@ def test_a_second_run_on_unchanged_figures_writes_no_row():
     assert (again.team_rows, again.member_rows, again.rows_deleted) == (0, 0, 0)
     assert writes.count == 0
     assert rewritten(before, versions(teams)) == set()
+    # Every team's rows have the digests they had: none compared one by one.
+    assert (again.teams_compared_team_rows, again.teams_compared_member_rows) == (0, 0)
     # The time shown is still the run's: every team's fill state has it.
     assert again.teams == len(teams)
     assert set(
@@ -191,6 +193,8 @@ def test_the_two_recomputes_find_each_others_rows_unchanged(seed):
         team_figures_recompute(team_id=team.pk)
     with SummaryWrites() as writes:
         result = figures_recompute_all()
+    # Written by another: compared.
+    assert result.teams_compared_team_rows == result.teams_compared_member_rows == len(teams)
     assert (result.team_rows, result.member_rows, result.rows_deleted) == (0, 0, 0)
     assert writes.count == 0
     before = versions(teams)
@@ -215,6 +219,7 @@ def test_a_changed_participation_rewrites_exactly_the_rows_it_counts_in():
     Participation.objects.filter(pk=participation.pk).update(hours="0.1")
     result = figures_recompute_all()
     assert (result.team_rows, result.member_rows, result.rows_deleted) == (3, 1, 0)
+    assert (result.teams_compared_team_rows, result.teams_compared_member_rows) == (1, 1)
     start, team_id = participation.activity.start_date, participation.activity.team_id
     assert rewritten(before, versions(teams)) == {
         ("team", team_id, PeriodKind.MONTH, start.year, start.month),
@@ -264,7 +269,111 @@ def test_rows_without_a_counterpart_are_deleted():
     assert writes.count == 0  # the same rows as the per-team recompute
 
 
+@pytest.mark.services
+def test_the_digests_follow_every_writer():
+    teams = random_teams(2)
+    figures_recompute_all()
+    digests = {
+        team_id: (team_digest, member_digest)
+        for team_id, team_digest, member_digest in TeamFiguresState.objects.values_list(
+            "team_id", "team_rows_digest", "member_rows_digest"
+        )
+    }
+    assert all(None not in pair for pair in digests.values())
+    assert digests[teams[-1].pk][1] == 0  # a team without member-year rows
+    with_rows = [t for t in teams if MemberYearFigures.objects.filter(team=t).exists()]
+    assert len({digests[t.pk][1] for t in with_rows} - {0}) == len(with_rows) > 0
+    assert len({digests[t.pk][0] for t in teams}) == len(teams)
+    team = with_rows[0]
+
+    def state():
+        return TeamFiguresState.objects.get(team=team)
+
+    team_figures_recompute(team_id=team.pk)  # nothing changed: the digests still hold
+    assert (state().team_rows_digest, state().member_rows_digest) == digests[team.pk]
+
+    row = MemberYearFigures.objects.filter(team=team).order_by("pk").first()
+    Participation.objects.filter(
+        member_id=row.member_id,
+        activity__status=ActivityStatus.APPROVED,
+        activity__start_date__year=row.year,
+    ).delete()
+    team_figures_recompute(team_id=team.pk)  # another writer changed the rows
+    assert (state().team_rows_digest, state().member_rows_digest) == (None, None)
+
+    result = figures_recompute_all()
+    assert (result.teams_compared_team_rows, result.teams_compared_member_rows) == (1, 1)
+    assert (result.team_rows, result.member_rows, result.rows_deleted) == (0, 0, 0)
+    assert state().team_rows_digest not in {None, digests[team.pk][0]}
+    assert state().member_rows_digest not in {None, digests[team.pk][1]}
+
+
+@pytest.mark.services
+def test_a_new_digest_seed_compares_every_team(monkeypatch):
+    """The seed changes when the rows' stored form does: every team compared once."""
+    from activities import stats_bulk
+
+    teams = random_teams(3)
+    figures_recompute_all()
+    monkeypatch.setattr(stats_bulk, "DIGEST_SEED", stats_bulk.DIGEST_SEED + 1)
+    result = figures_recompute_all()
+    with_rows = [t for t in teams if MemberYearFigures.objects.filter(team=t).exists()]
+    assert result.teams_compared_team_rows == len(teams)
+    assert result.teams_compared_member_rows == len(with_rows)  # a digest of none is 0
+    assert (result.team_rows, result.member_rows, result.rows_deleted) == (0, 0, 0)
+
+
 def test_it_is_postgresql_only(monkeypatch):
     monkeypatch.setattr(connection, "vendor", "sqlite")
     with pytest.raises(NotImplementedError, match="PostgreSQL"):
         figures_recompute_all()
+
+
+@pytest.mark.services
+def test_new_rows_are_inserted_beside_the_stored_ones():
+    """A member's first approved activity of a year, two months from now: the member's
+    year and the months up to then are new rows; the team's other rows stay."""
+    teams = random_teams(1)
+    figures_recompute_all()
+    team = next(t for t in teams if t.members.exists())
+    member = team.members.order_by("pk").first()
+    later = (timezone.localdate().replace(day=1) + datetime.timedelta(days=70)).replace(day=10)
+    assert not MemberYearFigures.objects.filter(member=member, year=later.year).exists()
+    before = versions(teams)
+    activity = ActivityFactory(
+        team=team,
+        start_date=later,
+        end_date=later,
+        hours="2",
+        status=ActivityStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
+    ParticipationFactory(activity=activity, member=member, hours="1.5")
+    result = figures_recompute_all()
+    new = set(versions(teams)) - set(before)
+    assert ("member", member.pk, later.year) in new
+    assert ("team", team.pk, PeriodKind.MONTH, later.year, later.month) in new
+    assert result.rows_deleted == 0 and result.member_rows == 1
+    assert result.team_rows == len(rewritten(before, versions(teams))) - 1  # all but the member
+    with SummaryWrites() as writes:
+        team_figures_recompute(team_id=team.pk)
+    assert writes.count == 0  # the same rows as the per-team recompute
+
+
+@pytest.mark.services
+def test_rows_emptied_by_hand_come_back_when_every_row_is_compared():
+    """Only the two recomputes write the summary tables; after anything else the
+    digests are wrong, and ``compare_every_row`` puts the rows right."""
+    teams = random_teams(8)
+    figures_recompute_all()
+    team = next(t for t in teams if MemberYearFigures.objects.filter(team=t).exists())
+    expected = exact_rows(team.pk)
+    MemberYearFigures.objects.filter(team=team).delete()
+    TeamFigures.objects.filter(team=team, kind=PeriodKind.MONTH).delete()
+    trusting = figures_recompute_all()
+    assert (trusting.team_rows, trusting.member_rows) == (0, 0)  # the digests cannot know
+    result = figures_recompute_all(compare_every_row=True)
+    assert result.teams_compared_team_rows == result.teams_compared_member_rows == len(teams)
+    months = sum(1 for kind, _year, _month in expected[0] if kind == PeriodKind.MONTH)
+    assert (result.team_rows, result.member_rows) == (months, len(expected[1]))
+    assert exact_rows(team.pk) == expected
