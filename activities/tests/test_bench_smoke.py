@@ -25,7 +25,12 @@ def province(db):
 
 def test_recompute_bench(province, capsys):
     results = recompute.run(smoke=True)
-    assert results["full"]["floor"] > 0 and results["full"]["recompute"] > 0
+    for case in ["unchanged", "changed", "empty"]:
+        assert results["full"][case]["floor"] > 0 and results["full"][case]["recompute"] > 0
+    unchanged, changed = results["full"]["unchanged"], results["full"]["changed"]
+    assert (unchanged["team_rows"], unchanged["member_rows"], unchanged["rows_deleted"]) == (0,) * 3
+    assert changed["team_rows"] > 0 and changed["member_rows"] > 0
+    assert results["full"]["empty"]["member_rows"] > 0
     assert results["one_team"]["median_ms"] > 0
     assert "ratio (target <= 1.5x)" in capsys.readouterr().out
 
