@@ -55,6 +55,15 @@ def _services_guard(request):
             pytest.fail("Service test without its services: " + "; ".join(problems))
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (stored profile pages, rate limits)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
+
 @pytest.fixture(scope="session")
 def celery_worker():
     """A real Celery worker, in a thread, consuming from the Redis broker."""

@@ -36,6 +36,7 @@ from activities.models import (
 )
 from members.models import Member
 from teams.models import Team
+from teams.page_cache import profile_cache_forget
 
 logger = logging.getLogger(__name__)
 
@@ -281,6 +282,8 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
         for (member_id, year), (counts, hours) in member_years.items()
     }
     with transaction.atomic():
+        # The stored profile page is out of date once this commits (on_commit).
+        profile_cache_forget(team_id)
         # One writer per team at a time, and never an older run over a newer
         # one: a run that started before the last write steps aside.
         TeamFiguresState.objects.bulk_create(
@@ -417,6 +420,7 @@ def team_figures_request(*, team_id: int) -> None:
         TeamFiguresState.objects.bulk_create(
             [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
         )
+    profile_cache_forget(team_id)  # the profile says "being updated" now
     pending = connection.run_on_commit if connection.in_atomic_block else []
     for entry in pending:
         callback = entry[1]

@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.models import ActivityStatus, PeriodKind
+from teams.page_cache import profile_cache_forget_all
 
 # Month index (year × 12 + month − 1) of a date expression. date_part gives a float,
 # cheaper than EXTRACT's numeric.
@@ -503,6 +504,7 @@ def figures_recompute_all(
     }
     state_filter = _team_filter("team_id", team_ids)
     with transaction.atomic(), connection.cursor() as cursor:
+        profile_cache_forget_all()  # every stored profile page, once this commits
         # ON COMMIT DROP is not enough inside a caller's transaction (or a test's).
         cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMPORARY_TABLES)}")
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")

@@ -5,3 +5,6 @@ from django.utils.translation import gettext_lazy as _
 class TeamsConfig(AppConfig):
     name = "teams"
     verbose_name = _("Teams and regions")
+
+    def ready(self) -> None:
+        from teams import signals  # noqa: F401 - connects the receivers

@@ -50,6 +50,7 @@ from teams.forms import (
     sanitise_html,
 )
 from teams.models import ErrorReport, Team
+from teams.page_cache import profile_cacheable, profile_cached
 
 CHART_MONTHS = 12
 # 纠错 from one address: at most this many reports per window (by hashed IP).
@@ -165,8 +166,25 @@ def _chart_text(values: list[MonthValue]) -> ChartText:
 
 @require_safe
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    if profile_cacheable(request):
+        # Anonymous visitors share one stored page per team and language (page_cache).
+        return profile_cached(
+            slug,
+            get_language(),
+            today,
+            lambda team_loaded: _profile_render(request, slug, today, team_loaded),
+        )
+    return _profile_render(request, slug, today, lambda team_id: None)
+
+
+def _profile_render(
+    request: HttpRequest, slug: str, today: datetime.date, team_loaded
+) -> HttpResponse:
     team, preview = _team_for_profile(request, slug, related=["lead_member", "figures_state"])
-    months = last_months(timezone.localdate(), CHART_MONTHS)
+    if not preview:
+        team_loaded(team.pk)
+    months = last_months(today, CHART_MONTHS)
     all_time, values = _figures(team, months)
     chart = chart_build(values)
     try:

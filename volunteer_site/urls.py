@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.i18n import set_language
 
 from volunteer_site import views
 from volunteer_site.forms import LoginForm
@@ -16,7 +18,10 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("healthz", views.healthz, name="healthz"),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Without CSRF: the switch only sets the language cookie, and the form in the
+    # layout must carry no per-visitor token so that public pages can be cached
+    # whole (teams/page_cache.py).
+    path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
     path("teams/", include("teams.urls")),
     path("p/", include("teams.public_urls")),
