@@ -11,7 +11,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import Count
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_POST
 from activities import services
 from activities.forms import ActivityFilterForm, ActivityForm, ParticipantSelection, ReasonForm
 from activities.history import activity_timeline
-from activities.models import Activity, ActivityStatus
+from activities.models import Activity, ActivityStatus, Participation
 from members.models import CadreRank, Member
 from teams.access import roles_for, team_for_reader, team_for_secretary, team_for_staff
 from teams.models import TeamRole
@@ -43,10 +44,19 @@ def activity_list(request: HttpRequest, slug: str, awaiting: bool = False) -> Ht
     if awaiting and role != TeamRole.Role.SECRETARY:
         raise PermissionDenied
     filters = ActivityFilterForm(request.GET or None, team=team)
+    # The count as a subquery: evaluated for the page's rows only, and the paginator's
+    # COUNT(*) stays a plain count (a join and GROUP BY over every participation else).
+    participants = (
+        Participation.objects.filter(activity=OuterRef("pk"))
+        .order_by()
+        .values("activity")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     activities = (
         Activity.objects.filter(team=team)
         .select_related("category")
-        .annotate(participant_count=Count("participations"))
+        .annotate(participant_count=Coalesce(Subquery(participants), 0))
         .order_by("-start_date", "-pk")
     )
     if awaiting:
