@@ -28,10 +28,13 @@ The two rule columns follow ``activities/compliance.py``:
 from __future__ import annotations
 
 import datetime
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
+from django.core.paginator import Page, Paginator
 from django.db.models import (
     Case,
     Count,
@@ -63,6 +66,7 @@ from activities.models import (
 )
 from members.models import Member
 from teams.models import Region, Team
+from teams.page_cache import teams_generation
 
 PAGE_SIZE = 50
 MAX_COMPARED = 5
@@ -215,14 +219,22 @@ class YearWindow:
 
 
 def selectable_years(region_ids: Iterable[int], *, today: datetime.date) -> list[int]:
-    """Years with figures for a team in the regions, and the current year; newest first."""
-    years = set(
+    """From the first year with figures for a team in the regions to the current year,
+    newest first.
+
+    The first year, not every year with figures: the year rows' index read in year
+    order stops at the first row of a team of the regions, where DISTINCT reads all of
+    them (every team's every year: 20 ms at 10,000 teams); a team has figures for every
+    year from its first on, so the years between have figures too.
+    """
+    first = (
         TeamFigures.objects.filter(team__region_id__in=region_ids, kind=PeriodKind.YEAR)
-        .order_by()
+        .order_by("year")
         .values_list("year", flat=True)
-        .distinct()
+        .first()
     )
-    return sorted(years | {today.year}, reverse=True)
+    first = min(first or today.year, today.year)
+    return list(range(today.year, first - 1, -1))
 
 
 def clean_year(value: str | None, *, years: list[int], default: int) -> int:
@@ -641,18 +653,63 @@ class OverviewRow:
         return {key: self.text(key) for key in COLUMN_KEYS}
 
 
+# Sorts by the team's own columns: the page can be chosen from the teams table alone.
+TEAM_SORTS = {"name", "region", "host_unit", "published"}
+
+
+def overview_page(
+    teams: QuerySet[Team],
+    filters: OverviewFilters,
+    *,
+    tree: RegionTree,
+    region_ids: Iterable[int],
+    page_number,
+) -> tuple[Page, list[Team]]:
+    """The page to show and its teams, with their figures and rule columns.
+
+    When neither the sort nor a filter needs the figures (the default: by region),
+    the page's 50 teams are chosen from the teams table alone (a plain count and a
+    sort of the team rows), and the year's figures and the rule columns are computed
+    for those 50 only: at 10,000 teams that is a few milliseconds instead of joining
+    every team's year row and fill state before sorting.
+    """
+    if filters.compliance or filters.sort.lstrip("-") not in TEAM_SORTS:
+        page = Paginator(teams, PAGE_SIZE).get_page(page_number)
+        return page, list(page.object_list)
+    plain = apply_filters(Team.objects.filter(region_id__in=region_ids), filters, tree=tree)
+    page = Paginator(plain.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
+    ids = list(page.object_list)
+    found = {team.pk: team for team in teams.filter(pk__in=ids).order_by()}
+    return page, [found[pk] for pk in ids if pk in found]
+
+
 def overview_rows(teams: Iterable[Team]) -> list[OverviewRow]:
     return [OverviewRow.from_team(team) for team in teams]
 
 
+HOST_UNITS_TIMEOUT = 10 * 60
+
+
 def host_units(region_ids: Iterable[int]) -> list[str]:
-    """The host units in the regions, for the filter's suggestions (one query)."""
-    return list(
-        Team.objects.filter(region_id__in=region_ids)
-        .order_by("host_unit")
-        .values_list("host_unit", flat=True)
-        .distinct()[:500]
-    )
+    """The host units in the regions, for the filter's suggestions.
+
+    Kept in the cache until a team is saved (the teams' generation, page_cache) or for
+    ten minutes: a DISTINCT over every team of a province (15 ms at 10,000 teams) for
+    a list of suggestions that changes when a team is created or renamed.
+    """
+    ids = sorted(region_ids)
+    digest = hashlib.sha256(",".join(map(str, ids)).encode()).hexdigest()[:16]
+    key = f"overview-host-units:{teams_generation()}:{digest}"
+    found = cache.get(key)
+    if found is None:
+        found = list(
+            Team.objects.filter(region_id__in=ids)
+            .order_by("host_unit")
+            .values_list("host_unit", flat=True)
+            .distinct()[:500]
+        )
+        cache.set(key, found, HOST_UNITS_TIMEOUT)
+    return found
 
 
 # --- Ranking ---------------------------------------------------------------------------------

@@ -113,8 +113,14 @@ def _computed_between(rows: list[overview.OverviewRow]):
 @require_safe
 def overview_page(request: HttpRequest) -> HttpResponse:
     state = _overview_state(request)
-    page = Paginator(state.teams, overview.PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = overview.overview_rows(page.object_list)
+    page, teams = overview.overview_page(
+        state.teams,
+        state.filters,
+        tree=state.tree,
+        region_ids=state.scope.region_ids,
+        page_number=request.GET.get("page"),
+    )
+    rows = overview.overview_rows(teams)
     query = state.filters.query(year=state.year)
     links = overview.sort_links(state.filters, year=state.year)
     context = {
