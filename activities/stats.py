@@ -36,7 +36,7 @@ from activities.models import (
 )
 from members.models import Member
 from teams.models import Team
-from teams.page_cache import profile_cache_forget
+from teams.page_cache import profile_cache_forget, profile_cache_forget_now
 
 logger = logging.getLogger(__name__)
 
@@ -406,6 +406,7 @@ class _RecomputeAfterCommit:
         from activities.tasks import enqueue_team_recompute
 
         self.ran = True
+        profile_cache_forget_now(self.team_id)
         TeamFiguresState.objects.filter(team_id=self.team_id).update(requested_at=timezone.now())
         enqueue_team_recompute(self.team_id)
 
@@ -420,7 +421,9 @@ def team_figures_request(*, team_id: int) -> None:
         TeamFiguresState.objects.bulk_create(
             [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
         )
-    profile_cache_forget(team_id)  # the profile says "being updated" now
+    # The stored profile page says "being updated" from now on (and again at the
+    # commit, by the callback below: a page rendered meanwhile read the old state).
+    profile_cache_forget_now(team_id)
     pending = connection.run_on_commit if connection.in_atomic_block else []
     for entry in pending:
         callback = entry[1]

@@ -140,8 +140,13 @@ def _bump_now_and_at_commit(key: str) -> None:
 
 
 def profile_cache_forget(team_id: int) -> None:
-    """The team's profile is out of date."""
+    """The team's profile is out of date (now, and again when the transaction commits)."""
     _bump_now_and_at_commit(_team_key(team_id))
+
+
+def profile_cache_forget_now(team_id: int) -> None:
+    """The team's profile is out of date; for callers that also call this at commit."""
+    _bump(_team_key(team_id))
 
 
 def profile_cache_forget_all() -> None:
