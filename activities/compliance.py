@@ -18,6 +18,7 @@ import json
 from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.core.cache import cache
 from django.db import models
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext, pgettext
@@ -457,6 +458,44 @@ def fingerprint(snapshot: dict) -> str:
 
 def behind_first_key(row: MemberRow) -> tuple:
     return (STATUS_ORDER[MemberStatus(row.status)], row.ytd_count, row.number)
+
+
+REVIEW_CACHE_SECONDS = 10 * 60
+
+
+def review_load_cached(team, year: int, month: int, *, today: datetime.date) -> ReviewData:
+    """``review_load``, kept in the cache until the team's figures are next recomputed.
+
+    The review is a function of the summary tables, the team's rules, its members'
+    numbers, names and ranks, and the day. The summary tables change only by a
+    recompute, which moves ``TeamFiguresState.computed_at``; every change of an
+    activity, a participation or a member (the page's saves, the admin, the imports)
+    marks the team stale and asks for one. So the key is the last recompute, the rules
+    and the day, and nothing is kept while the team is stale (the page then reads the
+    tables, as always): one small query instead of the members and their year rows.
+    """
+    state = (
+        TeamFiguresState.objects.filter(team=team).values_list("computed_at", "stale").first()
+    )
+    if state is None or state[0] is None or state[1]:
+        return review_load(team, year, month, today=today)
+    key = "review-data:{}:{}-{}:{}:{}:{}:{}:{}".format(
+        team.pk,
+        year,
+        month,
+        today.isoformat(),
+        state[0].isoformat(),
+        team.min_activities_per_month,
+        team.min_participations_per_member_year,
+        team.founded_on.isoformat(),
+    )
+    data = cache.get(key)
+    if data is None:
+        data = review_load(team, year, month, today=today)
+        # A recompute that committed between the two reads: keep nothing.
+        if data.computed_at == state[0] and not data.stale:
+            cache.set(key, data, REVIEW_CACHE_SECONDS)
+    return data
 
 
 def review_load(team, year: int, month: int, *, today: datetime.date) -> ReviewData:

@@ -104,7 +104,7 @@ def _review_context(team: Team, year: int, month: int, today: datetime.date) -> 
         .select_related("signed_by")
         .first()
     )
-    live = compliance.review_load(team, year, month, today=today)
+    live = compliance.review_load_cached(team, year, month, today=today)
     shown = compliance.ReviewData.from_snapshot(review.snapshot) if review else live
     changed_since = review is not None and (
         review.changed_after_signoff

@@ -11,6 +11,9 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
+from activities.compliance import MONTHS, MemberStatus, heat_class
+from members.models import CadreRank
+
 register = template.Library()
 
 
@@ -20,27 +23,39 @@ def _e(value) -> str:
     return escape(str(value), quote=True)
 
 
+def _heat_cells(row):
+    """The cells of MemberRow.heat, without a HeatCell object for each."""
+    registered = set(row.registered_months)
+    for month, count in zip(MONTHS, row.monthly, strict=True):
+        if count is None:
+            yield '<td class="heat heat-after"></td>'
+        elif month not in registered and not count:
+            yield '<td class="heat heat-out"></td>'
+        else:
+            yield f'<td class="heat {heat_class(count)}">{int(count)}</td>'
+
+
 @register.simple_tag
 def review_member_rows(rows) -> SafeString:
     """``<tr>`` for each member row (compliance.MemberRow) of the review."""
+    # Each label translated once, not twice per member.
+    ranks = {value: _e(label) for value, label in CadreRank.choices}
+    statuses = {value: _e(label) for value, label in MemberStatus.choices}
     lines = []
     for row in rows:
-        heat = "".join(
-            f'<td class="heat {cell.css}">{"" if cell.count is None else int(cell.count)}</td>'
-            for cell in row.heat
-        )
+        heat = "".join(_heat_cells(row))
         status = _e(row.status)
         lines.append(
             f'<tr data-status="{status}" data-member="{int(row.member_id)}">'
             f'<td class="text-nowrap">{_e(row.number)}</td>'
             f'<td class="text-nowrap">{_e(row.name)}</td>'
-            f'<td class="text-nowrap">{_e(row.rank_label)}</td>'
+            f'<td class="text-nowrap">{ranks.get(row.rank) or _e(row.rank_label)}</td>'
             f'<td class="num ytd-count">{int(row.ytd_count)}</td>'
             f'<td class="num">{_e(row.ytd_hours)}</td>'
             f'<td class="num target">{int(row.target)}</td>'
             f'<td class="num">{int(row.expected)}</td>'
             f'<td class="col-status"><span class="badge member-{status}">'
-            f"{_e(row.status_label)}</span></td>{heat}</tr>"
+            f"{statuses.get(row.status) or _e(row.status_label)}</span></td>{heat}</tr>"
         )
     # Every value above is escaped or an int; the classes are constants.
     return mark_safe("\n".join(lines))  # noqa: S308
