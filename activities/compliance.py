@@ -474,20 +474,13 @@ def review_load_cached(team, year: int, month: int, *, today: datetime.date) -> 
     and the day, and nothing is kept while the team is stale (the page then reads the
     tables, as always): one small query instead of the members and their year rows.
     """
-    state = (
-        TeamFiguresState.objects.filter(team=team).values_list("computed_at", "stale").first()
-    )
+    state = TeamFiguresState.objects.filter(team=team).values_list("computed_at", "stale").first()
     if state is None or state[0] is None or state[1]:
         return review_load(team, year, month, today=today)
-    key = "review-data:{}:{}-{}:{}:{}:{}:{}:{}".format(
-        team.pk,
-        year,
-        month,
-        today.isoformat(),
-        state[0].isoformat(),
-        team.min_activities_per_month,
-        team.min_participations_per_member_year,
-        team.founded_on.isoformat(),
+    rules = (team.min_activities_per_month, team.min_participations_per_member_year)
+    key = (
+        f"review-data:{team.pk}:{year}-{month}:{today.isoformat()}:{state[0].isoformat()}:"
+        f"{rules[0]}:{rules[1]}:{team.founded_on.isoformat()}"
     )
     data = cache.get(key)
     if data is None:

@@ -2,7 +2,7 @@
 
 The list is the page the office staff open most. Rendered through the template
 language its 25 rows (two includes, a URL and a few filters each) cost more than
-the rest of the page together; written with ``format_html`` they cost a tenth. The
+the rest of the page together; written in plain Python they cost a tenth. The
 markup is the same as the includes ``activities/_dates.html`` and ``_status.html``
 give on the activity's own page.
 """
@@ -10,37 +10,20 @@ give on the activity's own page.
 from django import template
 from django.template.defaultfilters import truncatechars
 from django.urls import reverse
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityStatus
+from volunteer_site.html import esc
 
 register = template.Library()
 
 
-def _dates(activity) -> SafeString:
-    start = format_html('<span class="text-nowrap">{}</span>', activity.start_date.isoformat())
+def _dates(activity) -> str:
+    start = f'<span class="text-nowrap">{activity.start_date.isoformat()}</span>'
     if activity.end_date == activity.start_date:
         return start
-    return format_html(
-        '{} – <span class="text-nowrap">{}</span>', start, activity.end_date.isoformat()
-    )
-
-
-def _status(activity, late_title: str, late_text: str) -> SafeString:
-    html = format_html(
-        '<span class="badge status-{}">{}</span>', activity.status, activity.get_status_display()
-    )
-    if activity.is_late:
-        html += format_html(
-            ' <span class="badge text-bg-warning" title="{}">{}</span>', late_title, late_text
-        )
-    if activity.status == ActivityStatus.RETURNED and activity.return_reason:
-        html += format_html(
-            '<div class="small text-danger">{}</div>', truncatechars(activity.return_reason, 40)
-        )
-    return html
+    return f'{start} – <span class="text-nowrap">{activity.end_date.isoformat()}</span>'
 
 
 @register.simple_tag
@@ -49,41 +32,40 @@ def activity_rows(activities, team, awaiting: bool) -> SafeString:
     # One reverse for the page: every detail link differs only by the activity's id.
     marker = 999999999
     link = reverse("activities:detail", args=[team.slug, marker]).split(str(marker))
-    late_title = _("Submitted more than 10 working days after the activity ended.")
-    late_text = _("logged late")
+    late = (
+        f' <span class="badge text-bg-warning" title="'
+        f'{esc(_("Submitted more than 10 working days after the activity ended."))}">'
+        f"{esc(_('logged late'))}</span>"
+    )
+    statuses = {value: esc(label) for value, label in ActivityStatus.choices}
     rows = []
     for activity in activities:
+        pk = int(activity.pk)
         tick = (
-            format_html(
-                '<td><input class="form-check-input" type="checkbox" name="activity" '
-                'value="{}" aria-label="{}"></td>',
-                activity.pk,
-                activity.title,
-            )
+            f'<td><input class="form-check-input" type="checkbox" name="activity" '
+            f'value="{pk}" aria-label="{esc(activity.title)}"></td>'
             if awaiting
             else ""
         )
         place = (
-            format_html('<div class="small text-muted">{}</div>', activity.place)
-            if activity.place
-            else ""
+            f'<div class="small text-muted">{esc(activity.place)}</div>' if activity.place else ""
         )
-        rows.append(
-            (
-                tick,
-                _dates(activity),
-                activity.category.name,
-                f"{link[0]}{activity.pk}{link[1]}",
-                activity.title,
-                place,
-                activity.hours,
-                activity.participant_count,
-                _status(activity, late_title, late_text),
+        status = (
+            f'<span class="badge status-{esc(activity.status)}">'
+            f"{statuses.get(activity.status) or esc(activity.get_status_display())}</span>"
+        )
+        if activity.is_late:
+            status += late
+        if activity.status == ActivityStatus.RETURNED and activity.return_reason:
+            status += (
+                f'<div class="small text-danger">'
+                f"{esc(truncatechars(activity.return_reason, 40))}</div>"
             )
+        rows.append(
+            f"<tr>{tick}<td>{_dates(activity)}</td><td>{esc(activity.category.name)}</td>"
+            f'<td><a href="{esc(link[0])}{pk}{esc(link[1])}">{esc(activity.title)}</a>{place}</td>'
+            f'<td class="text-end">{esc(activity.hours)}</td>'
+            f'<td class="text-end">{int(activity.participant_count)}</td><td>{status}</td></tr>'
         )
-    return format_html_join(
-        mark_safe("\n"),  # noqa: S308 - a constant
-        '<tr>{}<td>{}</td><td>{}</td><td><a href="{}">{}</a>{}</td>'
-        '<td class="text-end">{}</td><td class="text-end">{}</td><td>{}</td></tr>',
-        rows,
-    )
+    # Every value above is escaped or an int; the markup is constant.
+    return mark_safe("\n".join(rows))  # noqa: S308
