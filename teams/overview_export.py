@@ -57,7 +57,8 @@ def overview_workbook(
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="center")
     for row in rows:
-        sheet.append([_cell_value(row.value(column.key)) for column in COLUMNS])
+        values = row.values()
+        sheet.append([_cell_value(values[column.key]) for column in COLUMNS])
     for index, column in enumerate(COLUMNS, start=1):
         letter = get_column_letter(index)
         sheet.column_dimensions[letter].width = column.width

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
@@ -74,7 +75,17 @@ class OverviewState:
     years: list[int]
     tree: overview.RegionTree
     filters: overview.OverviewFilters
-    teams: object  # the filtered, sorted QuerySet[Team]
+    window: overview.YearWindow
+
+    @cached_property
+    def teams(self):
+        """The filtered, sorted QuerySet[Team] with every column (built when used:
+        building its expressions costs more than some of the pages' queries)."""
+        return overview.apply_filters(
+            overview.teams_with_figures(self.scope.region_ids, self.window),
+            self.filters,
+            tree=self.tree,
+        )
 
 
 def _overview_state(request: HttpRequest) -> OverviewState:
@@ -86,14 +97,13 @@ def _overview_state(request: HttpRequest) -> OverviewState:
     tree = overview.RegionTree.load(scope.region_ids)
     filters = overview.OverviewFilters.from_query(request.GET, tree=tree)
     window = overview.YearWindow.for_year(year, today)
-    teams = overview.apply_filters(
-        overview.teams_with_figures(scope.region_ids, window), filters, tree=tree
-    ).select_related("figures_state")  # the join is there already, for "stale"
-    return OverviewState(scope, year, years, tree, filters, teams)
+    return OverviewState(scope, year, years, tree, filters, window)
 
 
 def _computed_at(team: Team):
     """The team's last recompute (the figures rows carry no time of their own)."""
+    if hasattr(team, "figures_computed_at"):  # annotated by overview.teams_with_figures
+        return team.figures_computed_at
     try:
         return team.figures_state.computed_at
     except ObjectDoesNotExist:
@@ -114,10 +124,11 @@ def _computed_between(rows: list[overview.OverviewRow]):
 def overview_page(request: HttpRequest) -> HttpResponse:
     state = _overview_state(request)
     page, teams = overview.overview_page(
-        state.teams,
+        lambda: state.teams,
         state.filters,
         tree=state.tree,
         region_ids=state.scope.region_ids,
+        window=state.window,
         page_number=request.GET.get("page"),
     )
     rows = overview.overview_rows(teams)

@@ -54,9 +54,7 @@ def fetch(team, client: Client | None = None):
     return response
 
 
-def test_the_second_visit_is_served_from_the_cache_without_a_query(
-    team, django_assert_num_queries
-):
+def test_the_second_visit_is_served_from_the_cache_without_a_query(team, django_assert_num_queries):
     first = fetch(team)
     assert first["X-Page-Cache"] == "miss"
     with django_assert_num_queries(0):
