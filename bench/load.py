@@ -236,6 +236,36 @@ def _in_process_profile(slug: str, repeat: int) -> dict:
     return result
 
 
+def _in_process_cpu(pages, repeat: int) -> dict[str, tuple[float, int]]:
+    """Each page through Django's test client in this process: the Python CPU time of a
+    request (median, ``time.process_time``: the database's own work is not in it) and
+    its queries. What the server's requests per second are mostly made of."""
+    from django.db import connection
+    from django.test import Client
+
+    result = {}
+    for name, path, cookie, _target in pages:
+        client = Client(HTTP_HOST="127.0.0.1")
+        if cookie:
+            client.cookies["sessionid"] = cookie
+        assert client.get(path).status_code == 200
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context):
+            queries.append(sql)  # noqa: B023 - the list of this page
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            client.get(path)
+        times = []
+        for _ in range(repeat):
+            started = time.process_time()
+            client.get(path)
+            times.append(time.process_time() - started)
+        result[name] = (summary(times)["median"], len(queries))
+    return result
+
+
 def run(*, smoke: bool) -> dict:
     from django.db import connection
 
@@ -317,6 +347,11 @@ def run(*, smoke: bool) -> dict:
         results["public profile, rendered each time"]["rps"]
         / results["profile computed per request"]["rps"]
     )
+    heading("The same pages in this process (no server): Python CPU per request")
+    cpu = _in_process_cpu(pages, repeat=3 if smoke else 30)
+    for name, (seconds, queries) in cpu.items():
+        line(name, f"{ms(seconds)}  {queries} queries")
+    results["cpu"] = {name: seconds for name, (seconds, _queries) in cpu.items()}
     heading("The profile from the summary tables vs. computed per request")
     line("requests per second, summary / per request", f"{speedup:.1f}x")
     direct = _in_process_profile(team.slug, repeat=3 if smoke else 30)

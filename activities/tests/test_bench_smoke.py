@@ -51,3 +51,4 @@ def test_load_bench(capsys):
     for page in ["public profile", "activity list", "compliance review", "region overview"]:
         assert results[page]["rps"] > 0 and results[page]["errors"] == 0, page
     assert results["speedup"]["rps"] > 0
+    assert results["cpu"]["activity list"] > 0
