@@ -17,8 +17,9 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 
 # The one place for periodic jobs (run by `celery beat`).
 BEAT_SCHEDULE = {
-    # Every team whose figures are stale (a change could not be queued) or
-    # older than a day is recomputed, one task per team.
+    # Every team's figures checked and brought up to date: on PostgreSQL one
+    # set-based recompute in the task (only changed rows are written); on the
+    # embedded default the stale, missing or day-old teams, one task each.
     "reconcile-team-figures": {
         "task": "activities.reconcile_team_figures",
         "schedule": crontab(hour=2, minute=30),
