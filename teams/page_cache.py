@@ -126,9 +126,11 @@ def teams_generation() -> int:
 
 
 def _bump(key: str) -> None:
+    # add (set if absent) then incr: two processes bumping a new key get 1 and 2.
+    cache.add(key, 0, None)
     try:
         cache.incr(key)
-    except ValueError:  # not there yet (or expired): any new value differs from 0
+    except ValueError:  # evicted between the two: any new value differs from 0
         cache.set(key, 1, None)
 
 

@@ -179,3 +179,33 @@ def test_the_language_switch_works_without_a_token():
     response = client.post(reverse("set_language"), {"language": "en", "next": "/p/x/"})
     assert response.status_code == 302
     assert response.cookies["django_language"].value == "en"
+
+
+@pytest.mark.services
+def test_the_stored_page_and_its_generations_in_redis(team, settings):
+    """With the shared cache production uses (CACHE_URL): what one process stores and
+    moves on, every process sees."""
+    from django.core.cache import caches
+
+    broker = settings.CELERY_BROKER_URL
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": broker.rsplit("/", 1)[0] + "/15",
+        }
+    }
+    assert type(caches["default"]).__name__ == "RedisCache"
+    caches["default"].clear()
+    try:
+        assert fetch(team)["X-Page-Cache"] == "miss"
+        assert fetch(team)["X-Page-Cache"] == "hit"
+        team_figures_request(team_id=team.pk)
+        response = fetch(team)
+        assert response["X-Page-Cache"] == "miss"
+        assert "数据正在更新" in text_of(response)
+        assert page_cache.teams_generation() == 0
+        team.save()
+        assert page_cache.teams_generation() >= 1
+        assert fetch(team)["X-Page-Cache"] == "miss"
+    finally:
+        caches["default"].clear()
