@@ -313,6 +313,22 @@ class PeriodKind(models.TextChoices):
     MONTH = "month", _("month")
 
 
+# The figures every TeamFigures row carries (the recomputes write them, the pages and
+# the overview read them), in the order of the model.
+FIGURE_FIELDS = [
+    "activities",
+    "activity_hours",
+    "participant_times",
+    "person_hours",
+    "registered_volunteers",
+    "volunteers_at_end",
+    "people_reached",
+    "materials_distributed",
+    "households_visited",
+    "donation_yuan",
+]
+
+
 class TeamFigures(models.Model):
     """One team's figures for one period: all time, a year or a month.
 

@@ -26,6 +26,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from activities.models import (
+    FIGURE_FIELDS,
     Activity,
     ActivityStatus,
     MemberYearFigures,
@@ -49,18 +50,6 @@ MEMBER_FIELDS = [
     "hours",
     "monthly_participations",
     "monthly_hours",
-]
-FIGURE_FIELDS = [
-    "activities",
-    "activity_hours",
-    "participant_times",
-    "person_hours",
-    "registered_volunteers",
-    "volunteers_at_end",
-    "people_reached",
-    "materials_distributed",
-    "households_visited",
-    "donation_yuan",
 ]
 
 

@@ -43,7 +43,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activities.models import ActivityStatus, PeriodKind
+from activities.models import FIGURE_FIELDS, ActivityStatus, PeriodKind
 from teams.page_cache import profile_cache_forget_all
 
 # Month index (year × 12 + month − 1) of a date expression. date_part gives a float,
@@ -220,18 +220,7 @@ def _collect_sql(team_ids: list[int] | None) -> list[str]:
     ]
 
 
-TEAM_FIGURES = [
-    "activities",
-    "activity_hours",
-    "participant_times",
-    "person_hours",
-    "registered_volunteers",
-    "volunteers_at_end",
-    "people_reached",
-    "materials_distributed",
-    "households_visited",
-    "donation_yuan",
-]
+TEAM_FIGURES = FIGURE_FIELDS
 _SUMS = """
     SUM(t.activities), SUM(t.activity_hours), SUM(t.participant_times), SUM(t.person_hours)
 """

@@ -58,6 +58,7 @@ from django.utils.translation import pgettext_lazy
 
 from activities.compliance import month_end
 from activities.models import (
+    FIGURE_FIELDS,
     Activity,
     ActivityStatus,
     MonthlyReview,
@@ -167,18 +168,7 @@ RANKING_FIGURES = [
     "activities_per_volunteer",
 ]
 DEFAULT_RANKING_FIGURE = "hours_per_volunteer"
-YEAR_ROW_FIELDS = [
-    "activities",
-    "activity_hours",
-    "participant_times",
-    "person_hours",
-    "registered_volunteers",
-    "volunteers_at_end",
-    "people_reached",
-    "materials_distributed",
-    "households_visited",
-    "donation_yuan",
-]
+YEAR_ROW_FIELDS = FIGURE_FIELDS
 
 
 def figure_text(value, kind: str) -> str:
