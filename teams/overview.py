@@ -294,6 +294,16 @@ def _ratio(numerator: str, denominator: str) -> ExpressionWrapper:
     )
 
 
+def _last_review_ym() -> Subquery:
+    """The team's last signed-off month as year × 100 + month."""
+    return Subquery(
+        MonthlyReview.objects.filter(team=OuterRef("pk"))
+        .order_by("-year", "-month")
+        .annotate(ym=F("year") * Value(100) + F("month"))
+        .values("ym")[:1]
+    )
+
+
 def teams_with_figures(
     region_ids: Iterable[int], window: YearWindow, *, rules: bool = True
 ) -> QuerySet[Team]:
@@ -327,12 +337,6 @@ def teams_with_figures(
         Activity.objects.filter(team=OuterRef("pk"), status=ActivityStatus.APPROVED)
         .order_by("-start_date")
         .values("start_date")[:1]
-    )
-    last_review = (
-        MonthlyReview.objects.filter(team=OuterRef("pk"))
-        .order_by("-year", "-month")
-        .annotate(ym=F("year") * Value(100) + F("month"))
-        .values("ym")[:1]
     )
     year_fields = {f"fy_{name}": F(f"year_row__{name}") for name in [*YEAR_ROW_FIELDS, "pk"]}
     teams = (
@@ -371,7 +375,7 @@ def teams_with_figures(
         members_listed=_count(members),
         members_good=_count(good),
         last_activity_on=Subquery(last_activity),
-        last_review_ym=Subquery(last_review),
+        last_review_ym=_last_review_ym(),
     )
 
 
@@ -727,17 +731,11 @@ def overview_page(
     plain = apply_filters(Team.objects.filter(region_id__in=region_ids), filters, tree=tree)
     page = Paginator(plain.values_list("pk", flat=True), PAGE_SIZE).get_page(page_number)
     ids = list(page.object_list)
-    last_review = (
-        MonthlyReview.objects.filter(team=OuterRef("pk"))
-        .order_by("-year", "-month")
-        .annotate(ym=F("year") * Value(100) + F("month"))
-        .values("ym")[:1]
-    )
     found = {
         team.pk: team
         for team in teams_with_figures(region_ids, window, rules=False)
         .filter(pk__in=ids)
-        .annotate(last_review_ym=Subquery(last_review))
+        .annotate(last_review_ym=_last_review_ym())
         .order_by()
     }
     chosen = [found[pk] for pk in ids if pk in found]
