@@ -461,6 +461,7 @@ def behind_first_key(row: MemberRow) -> tuple:
 
 
 REVIEW_CACHE_SECONDS = 10 * 60
+_UNREAD = object()
 
 
 def review_load_cached(team, year: int, month: int, *, today: datetime.date) -> ReviewData:
@@ -474,30 +475,32 @@ def review_load_cached(team, year: int, month: int, *, today: datetime.date) -> 
     and the day, and nothing is kept while the team is stale (the page then reads the
     tables, as always): one small query instead of the members and their year rows.
     """
-    state = TeamFiguresState.objects.filter(team=team).values_list("computed_at", "stale").first()
-    if state is None or state[0] is None or state[1]:
-        return review_load(team, year, month, today=today)
+    state = TeamFiguresState.objects.filter(team=team).first()
+    if state is None or state.computed_at is None or state.stale:
+        return review_load(team, year, month, today=today, state=state)
     rules = (team.min_activities_per_month, team.min_participations_per_member_year)
     key = (
-        f"review-data:{team.pk}:{year}-{month}:{today.isoformat()}:{state[0].isoformat()}:"
-        f"{rules[0]}:{rules[1]}:{team.founded_on.isoformat()}"
+        f"review-data:{team.pk}:{year}-{month}:{today.isoformat()}:"
+        f"{state.computed_at.isoformat()}:{rules[0]}:{rules[1]}:{team.founded_on.isoformat()}"
     )
     data = cache.get(key)
     if data is None:
-        data = review_load(team, year, month, today=today)
-        # A recompute that committed between the two reads: keep nothing.
-        if data.computed_at == state[0] and not data.stale:
-            cache.set(key, data, REVIEW_CACHE_SECONDS)
+        # Figures a recompute commits while this reads are newer than the key says:
+        # kept under it, they are replaced as soon as the next request sees the new key.
+        data = review_load(team, year, month, today=today, state=state)
+        cache.set(key, data, REVIEW_CACHE_SECONDS)
     return data
 
 
-def review_load(team, year: int, month: int, *, today: datetime.date) -> ReviewData:
-    """The team's review of ``month`` of ``year``, from the summary tables (4 queries)."""
+def review_load(team, year: int, month: int, *, today: datetime.date, state=_UNREAD) -> ReviewData:
+    """The team's review of ``month`` of ``year``, from the summary tables (4 queries;
+    3 when the caller has read the team's ``TeamFiguresState`` already)."""
     rows = {
         row.month: row
         for row in TeamFigures.objects.filter(team=team, kind=PeriodKind.MONTH, year=year)
     }
-    state = TeamFiguresState.objects.filter(team=team).first()
+    if state is _UNREAD:
+        state = TeamFiguresState.objects.filter(team=team).first()
     members = (
         Member.objects.filter(team=team)
         .registered_in_period(month_start(year, 1), month_end(year, month))

@@ -55,6 +55,32 @@ def sign(personas, comment="十月已核对", year=YEAR, month=MONTH):
 # --- The page ---------------------------------------------------------------------------
 
 
+def test_kept_review_data_follows_the_next_recompute(personas, review_year):
+    """The review's data is kept between recomputes: a new approved activity shows once
+    the team's figures are recomputed, and a renamed member as soon as the change is
+    noticed (the team is stale, nothing kept is used)."""
+    client = client_for(personas.secretary)
+    assert not TeamFiguresState.objects.get(team=personas.team).stale  # so it is kept
+    assert client.get(review_url(personas.team)).context["shown"].review_month.activities == 1
+    member = Member.objects.get(team=personas.team, name="一般丙")
+    activity = ActivityFactory(
+        team=personas.team,
+        start_date=datetime.date(YEAR, MONTH, 20),
+        hours=Decimal("1.5"),
+        status=ActivityStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
+    ParticipationFactory(activity=activity, member=member, hours=Decimal("1.5"))
+    team_figures_recompute(team_id=personas.team.pk)
+    shown = client.get(review_url(personas.team)).context["shown"]
+    assert shown.review_month.activities == 2
+    assert next(r for r in shown.members if r.member_id == member.pk).ytd_count == 4
+    member.name = "一般丁"
+    member.save()
+    names = {r.name for r in client.get(review_url(personas.team)).context["rows"]}
+    assert "一般丁" in names and "一般丙" not in names
+
+
 def test_review_page_shows_the_hand_worked_figures(personas, review_year):
     response = client_for(personas.region_admin).get(review_url(personas.team))
     assert response.status_code == 200
