@@ -15,19 +15,23 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities import compliance, reviews
-from activities.models import Activity, ActivityStatus, MonthlyReview
+from activities.models import Activity, ActivityStatus, MonthlyReview, TeamFiguresState
 from activities.review_export import review_workbook
 from activities.review_forms import ReviewFilterForm, ReviewSignForm
+from teams import page_versions
 from teams.access import roles_for, team_for_reader, team_for_secretary
 from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
+from volunteer_site.fragments import kept_content
 from volunteer_site.models import AuditAction
+from volunteer_site.names import person_name
 
 RECENT_MONTHS = 12
 
@@ -172,6 +176,60 @@ def _neighbours(team: Team, year: int, month: int, today: datetime.date) -> dict
 def review_detail(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
     team = team_for_reader(request.user, slug)
     today = timezone.localdate()
+    _check_month(team, year, month, today)
+    role = roles_for(request.user).role_on(team)
+    content = kept_content(
+        request,
+        "review",
+        _review_kept_parts(request, team, year, month, role),
+        lambda extra: render_to_string(
+            "activities/_review_detail_content.html",
+            {**_review_detail_context(request, team, year, month, today), **extra},
+        ),
+    )
+    return render(
+        request,
+        "activities/review_detail.html",
+        {"team": team, "title": compliance.month_title(year, month), "content": content},
+    )
+
+
+def _review_kept_parts(request: HttpRequest, team: Team, year: int, month: int, role):
+    """The key of the review page's content, or None while the figures are being
+    updated (the page then reads the tables each time, as the review data does).
+
+    The content is the review data (kept until the team's next recompute), the signed
+    review (its row moves the team's counter, its signer's name is in the key), the
+    awaiting count in the tabs (the activities move the counter), the role and the
+    query; the day is in every kept key (volunteer_site/fragments.py)."""
+    state = TeamFiguresState.objects.filter(team=team).values_list("computed_at", "stale").first()
+    if state is None or state[0] is None or state[1]:
+        return None
+    review = (
+        MonthlyReview.objects.filter(team=team, year=year, month=month)
+        .select_related("signed_by")
+        .first()
+    )
+    return (
+        team.pk,
+        team.slug,
+        team.name,
+        team.founded_on,
+        team.min_activities_per_month,
+        team.min_participations_per_member_year,
+        year,
+        month,
+        role,
+        sorted(request.GET.lists()),
+        page_versions.team_version(team.pk),
+        state[0],
+        None if review is None else (review.pk, person_name(review.signed_by)),
+    )
+
+
+def _review_detail_context(
+    request: HttpRequest, team: Team, year: int, month: int, today: datetime.date
+) -> dict:
     context = _review_context(team, year, month, today)
     tabs = _tabs(request.user, team)
     filters = ReviewFilterForm(request.GET or None)
@@ -180,19 +238,15 @@ def review_detail(request: HttpRequest, slug: str, year: int, month: int) -> Htt
     sign_form = None
     if may_sign and (context["review"] is None or context["changed_since"]):
         sign_form = ReviewSignForm(initial={"fingerprint": context["live"].fingerprint})
-    return render(
-        request,
-        "activities/review_detail.html",
-        {
-            **tabs,
-            **context,
-            **_neighbours(team, year, month, today),
-            "filters": filters,
-            "rows": rows,
-            "sign_form": sign_form,
-            "status_links": _status_links(context["shown"]),
-        },
-    )
+    return {
+        **tabs,
+        **context,
+        **_neighbours(team, year, month, today),
+        "filters": filters,
+        "rows": rows,
+        "sign_form": sign_form,
+        "status_links": _status_links(context["shown"]),
+    }
 
 
 def _status_links(data: compliance.ReviewData) -> list[tuple[str, dict]]:

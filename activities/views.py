@@ -15,6 +15,7 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -25,9 +26,11 @@ from activities.forms import ActivityFilterForm, ActivityForm, ParticipantSelect
 from activities.history import activity_timeline
 from activities.models import Activity, ActivityStatus, Participation
 from members.models import CadreRank, Member
+from teams import page_versions
 from teams.access import roles_for, team_for_reader, team_for_secretary, team_for_staff
-from teams.models import TeamRole
+from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
+from volunteer_site.fragments import kept_content
 from volunteer_site.models import AuditAction
 
 PAGE_SIZE = 25
@@ -43,6 +46,34 @@ def activity_list(request: HttpRequest, slug: str, awaiting: bool = False) -> Ht
     role = roles_for(request.user).role_on(team)
     if awaiting and role != TeamRole.Role.SECRETARY:
         raise PermissionDenied
+    # The content is kept until the team's activities, their participants or the
+    # categories next change (teams/page_versions.py), per role and query.
+    parts = (
+        team.pk,
+        team.slug,
+        team.name,
+        role,
+        awaiting,
+        sorted(request.GET.lists()),
+        page_versions.team_version(team.pk),
+    )
+    content = kept_content(
+        request,
+        "activity-list",
+        parts,
+        lambda extra: render_to_string(
+            "activities/_activity_list_content.html",
+            {**_activity_list_context(request, team, role, awaiting), **extra},
+        ),
+    )
+    return render(
+        request,
+        "activities/activity_list.html",
+        {"team": team, "role": role, "awaiting": awaiting, "content": content},
+    )
+
+
+def _activity_list_context(request: HttpRequest, team: Team, role, awaiting: bool) -> dict:
     filters = ActivityFilterForm(request.GET or None, team=team)
     # The count as a subquery: evaluated for the page's rows only, and the paginator's
     # COUNT(*) stays a plain count (a join and GROUP BY over every participation else).
@@ -65,24 +96,20 @@ def activity_list(request: HttpRequest, slug: str, awaiting: bool = False) -> Ht
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "activities/activity_list.html",
-        {
-            "team": team,
-            "role": role,
-            "awaiting": awaiting,
-            "filters": filters,
-            "page": page,
-            "query": query.urlencode(),
-            "awaiting_count": Activity.objects.filter(
-                team=team, status=ActivityStatus.SUBMITTED
-            ).count()
-            if role == TeamRole.Role.SECRETARY
-            else None,
-            "reason_form": ReasonForm(),
-        },
-    )
+    return {
+        "team": team,
+        "role": role,
+        "awaiting": awaiting,
+        "filters": filters,
+        "page": page,
+        "query": query.urlencode(),
+        "awaiting_count": Activity.objects.filter(
+            team=team, status=ActivityStatus.SUBMITTED
+        ).count()
+        if role == TeamRole.Role.SECRETARY
+        else None,
+        "reason_form": ReasonForm(),
+    }
 
 
 def _picker_members(team, activity: Activity | None) -> list[Member]:

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -7,4 +8,10 @@ class TeamsConfig(AppConfig):
     verbose_name = _("Teams and regions")
 
     def ready(self) -> None:
-        from teams import signals  # noqa: F401 - connects the receivers
+        from teams import page_versions, signals  # noqa: F401 - connects the receivers
+
+        post_migrate.connect(
+            page_versions.install_after_migrate,
+            sender=self,
+            dispatch_uid="teams-install-page-version-triggers",
+        )

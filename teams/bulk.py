@@ -47,6 +47,7 @@ from django.utils import timezone
 
 from activities.models import ActivityStatus
 from activities.workdays import LOGGING_DEADLINE_WORKING_DAYS, is_working_day
+from teams import page_versions
 from teams.demo import HAN_FEMALE, HAN_MALE, HAN_SURNAMES
 from teams.models import DEFAULT_CATEGORY_NAMES, Region, ServiceCategory
 
@@ -591,6 +592,10 @@ def bulk_seed(
         cursor.execute(
             f"ALTER TABLE activities_participation DISABLE TRIGGER {PARTICIPATION_TRIGGER}"
         )
+        # The page-version counters (teams/page_versions.py) would sum up every copied
+        # row; a new database has no kept page to outdate, so they start at 0.
+        for table, trigger in page_versions.BULK_LOAD_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         lap("prepare")
         copier = _Copier(cursor)
         for index in range(teams):
@@ -608,6 +613,8 @@ def bulk_seed(
         cursor.execute(
             f"ALTER TABLE activities_participation ENABLE TRIGGER {PARTICIPATION_TRIGGER}"
         )
+        for table, trigger in page_versions.BULK_LOAD_TRIGGERS:
+            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         for key, table in tables.items():
             _move_sequence(cursor, table, getattr(ids, key))
         lap("indexes and constraints")

@@ -360,3 +360,38 @@ class ErrorReport(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
+
+
+class PageVersion(models.Model):
+    """A counter that database triggers move on whenever data a kept page shows changes.
+
+    The signed-in pages that cost most to render (the activity list, the compliance
+    review, the region overview) are kept in the cache under a key that includes
+    these counters (``teams/page_versions.py``). The triggers move them in the same
+    transaction as the change, so a page read in a snapshot that does not see the
+    change also does not see the new counter, and a page rendered from new data is
+    never stored under an old key: exact in every process, with or without a shared
+    cache. A missing row counts as 0.
+    """
+
+    class Kind(models.IntegerChoices):
+        # The team's activities, their participations and its monthly reviews.
+        TEAM = 1, _("team")
+        # The teams of a region (their rows, figures' state and monthly reviews).
+        REGION = 2, _("region")
+        # Regions and service categories: moves on every page's key (key 0).
+        GLOBAL = 3, _("everything")
+
+    kind = models.PositiveSmallIntegerField(_("kind"), choices=Kind.choices)
+    key = models.BigIntegerField(_("key"))
+    version = models.BigIntegerField(_("version"), default=0)
+
+    class Meta:
+        verbose_name = _("page version")
+        verbose_name_plural = _("page versions")
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "key"], name="pageversion_one_per_key"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.key}: {self.version}"

@@ -18,6 +18,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -29,12 +30,13 @@ from django.views.decorators.http import require_safe
 
 from activities import compliance
 from activities.models import Activity, ActivityStatus, MonthlyReview
-from teams import overview
+from teams import overview, page_versions
 from teams.access import roles_for
 from teams.charts import ChartText, MonthValue, chart_build, chart_svg
 from teams.models import Region, Team
 from teams.overview_export import CONTENT_TYPE, overview_workbook
 from volunteer_site.audit import audit
+from volunteer_site.fragments import kept_content
 from volunteer_site.models import AuditAction
 
 RECENT_ACTIVITIES = 15
@@ -122,6 +124,25 @@ def _computed_between(rows: list[overview.OverviewRow]):
 @login_required
 @require_safe
 def overview_page(request: HttpRequest) -> HttpResponse:
+    roles = roles_for(request.user)
+    if not roles.is_region_admin:
+        raise PermissionDenied
+    # The content is kept until anything about the teams under the admin's regions
+    # changes (their rows, figures, reviews; teams/page_versions.py), per query.
+    roots = sorted(roles.admin_region_pks)
+    parts = (roots, sorted(request.GET.lists()), page_versions.regions_version(roots))
+    content = kept_content(
+        request,
+        "overview",
+        parts,
+        lambda extra: render_to_string(
+            "teams/regions/_overview_content.html", {**_overview_context(request), **extra}
+        ),
+    )
+    return render(request, "teams/regions/overview.html", {"content": content})
+
+
+def _overview_context(request: HttpRequest) -> dict:
     state = _overview_state(request)
     page, teams = overview.overview_page(
         lambda: state.teams,
@@ -134,7 +155,7 @@ def overview_page(request: HttpRequest) -> HttpResponse:
     rows = overview.overview_rows(teams)
     query = state.filters.query(year=state.year)
     links = overview.sort_links(state.filters, year=state.year)
-    context = {
+    return {
         "scope": state.scope,
         "year": state.year,
         "years": state.years,
@@ -154,7 +175,6 @@ def overview_page(request: HttpRequest) -> HttpResponse:
         "stale_count": sum(1 for row in rows if row.stale),
         "max_compared": overview.MAX_COMPARED,
     }
-    return render(request, "teams/regions/overview.html", context)
 
 
 @login_required

@@ -396,7 +396,9 @@ def test_query_count_is_the_same_for_10_and_300_members(personas, name):
     _team_of(personas, 300)
     large = _queries(client, url)
     assert small == large, f"{small} queries for 10 members, {large} for 300"
-    assert small <= 14
+    # The page's first rendering also reads its kept content's key (the team's figures
+    # state, the signed review, the page-version counters): 16 then, 9 once kept.
+    assert small <= 16
 
 
 def test_query_count_of_a_signed_review_is_constant_too(personas):
