@@ -13,6 +13,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -22,7 +23,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities import compliance, reviews
-from activities.models import Activity, ActivityStatus, MonthlyReview, TeamFiguresState
+from activities.models import Activity, ActivityStatus, MonthlyReview
 from activities.review_export import review_workbook
 from activities.review_forms import ReviewFilterForm, ReviewSignForm
 from teams import page_versions
@@ -31,7 +32,7 @@ from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
 from volunteer_site.fragments import kept_content
 from volunteer_site.models import AuditAction
-from volunteer_site.names import person_name
+from volunteer_site.names import name_of
 
 RECENT_MONTHS = 12
 
@@ -202,14 +203,21 @@ def _review_kept_parts(request: HttpRequest, team: Team, year: int, month: int, 
     review (its row moves the team's counter, its signer's name is in the key), the
     awaiting count in the tabs (the activities move the counter), the role and the
     query; the day is in every kept key (volunteer_site/fragments.py)."""
-    state = TeamFiguresState.objects.filter(team=team).values_list("computed_at", "stale").first()
-    if state is None or state[0] is None or state[1]:
+    with connection.cursor() as cursor:
+        # One plain statement: it runs for every request of the page.
+        cursor.execute(
+            "SELECT s.computed_at, s.stale, r.id, u.last_name, u.first_name, u.username "
+            "FROM teams_team t "
+            "LEFT JOIN activities_teamfiguresstate s ON s.team_id = t.id "
+            "LEFT JOIN activities_monthlyreview r "
+            "  ON r.team_id = t.id AND r.year = %s AND r.month = %s "
+            "LEFT JOIN auth_user u ON u.id = r.signed_by_id "
+            "WHERE t.id = %s",
+            [year, month, team.pk],
+        )
+        computed_at, stale, review_id, *signer = cursor.fetchone()
+    if computed_at is None or stale:
         return None
-    review = (
-        MonthlyReview.objects.filter(team=team, year=year, month=month)
-        .select_related("signed_by")
-        .first()
-    )
     return (
         team.pk,
         team.slug,
@@ -222,8 +230,8 @@ def _review_kept_parts(request: HttpRequest, team: Team, year: int, month: int, 
         role,
         sorted(request.GET.lists()),
         page_versions.team_version(team.pk),
-        state[0],
-        None if review is None else (review.pk, person_name(review.signed_by)),
+        computed_at,
+        None if review_id is None else (review_id, name_of(*signer) if signer[2] else ""),
     )
 
 
