@@ -111,3 +111,35 @@ def test_nothing_to_do_is_said_plainly(no_celery):
     team = TeamFactory()
     team_figures_recompute(team_id=team.pk)
     assert run() == "没有需要重新计算的服务队。 No team needs recomputing.\n"
+
+
+def test_every_row_puts_back_rows_emptied_by_hand(teams, no_celery):
+    """The digests cannot know about a hand edit; --every-row compares every row."""
+    from django.db import connection
+
+    for key in ("fresh", "stale", "never", "old"):
+        team_figures_recompute(team_id=teams[key].pk)
+    postgresql = connection.vendor == "postgresql"
+    if postgresql:
+        from activities.stats_bulk import figures_recompute_all
+
+        figures_recompute_all()  # the digests of the rows as they are
+    expected = TeamFigures.objects.get(team=teams["fresh"], kind=PeriodKind.ALL)
+    edited = TeamFigures.objects.filter(team=teams["fresh"], kind=PeriodKind.ALL)
+    edited.update(registered_volunteers=99)
+    if postgresql:
+        figures_recompute_all()  # the nightly run trusts the digests: the edit stays
+        assert edited.get().registered_volunteers == 99
+    output = run("--every-row")
+    if postgresql:
+        # By hand: one row differs (the edited one); nothing else is written.
+        assert "every row compared: 1 row(s) written, 0 deleted" in output
+        assert "逐行核对；写入 1 行，删除 0 行" in output
+    else:
+        assert recomputed(output) == ["新鲜服务队", "过期服务队", "未计算服务队", "陈旧服务队"]
+    assert edited.get().registered_volunteers == expected.registered_volunteers == 1
+
+
+def test_every_row_cannot_be_combined_with_one_team(teams):
+    with pytest.raises(CommandError, match="not allowed with argument"):
+        run("--team", "fresh", "--every-row")
