@@ -352,6 +352,8 @@ class ErrorReport(models.Model):
         indexes = [
             # The secretary's list and the unresolved count on the team's home page.
             models.Index(fields=["team", "resolved_at"], name="errorreport_team_open_idx"),
+            # The 纠错 rate limit: one address's reports of the last hour.
+            models.Index(fields=["ip_hash", "created_at"], name="errorreport_rate_idx"),
         ]
 
     def __str__(self) -> str:

@@ -22,7 +22,6 @@ from decimal import Decimal
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -246,15 +245,13 @@ def ip_hash(ip: str) -> str:
 
 
 def error_report_rate_allows(*, hashed_ip: str) -> bool:
-    """Count one report from this address; False once it has sent REPORT_LIMIT this hour."""
-    key = f"error-report-rate:{hashed_ip}"
-    cache.add(key, 0, timeout=REPORT_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=REPORT_WINDOW_SECONDS)
-        count = 1
-    return count <= REPORT_LIMIT
+    """False once this address has sent REPORT_LIMIT reports (to any team) this hour.
+
+    Counted from the stored reports, so every process sees the same count, with or
+    without a shared cache."""
+    since = timezone.now() - datetime.timedelta(seconds=REPORT_WINDOW_SECONDS)
+    sent = ErrorReport.objects.filter(ip_hash=hashed_ip, created_at__gte=since)
+    return sent.count() < REPORT_LIMIT
 
 
 def error_report_create(*, team: Team, description: str, contact: str, hashed_ip: str):

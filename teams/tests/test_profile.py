@@ -425,6 +425,20 @@ def test_the_sixth_report_within_an_hour_is_refused(published, personas):
     assert ErrorReport.objects.count() == 6
 
 
+def test_the_limit_is_counted_from_the_stored_reports(published):
+    """Every process sees the same count (no shared cache needed), and an hour later
+    the address may report again."""
+    from django.core.cache import cache
+
+    client = client_for()
+    for n in range(5):
+        assert client.post(report_url(published), {"description": f"错{n}"}).status_code == 302
+    cache.clear()  # another process's (empty) cache
+    assert client.post(report_url(published), {"description": "错5"}).status_code == 429
+    ErrorReport.objects.update(created_at=timezone.now() - datetime.timedelta(minutes=61))
+    assert client.post(report_url(published), {"description": "错6"}).status_code == 302
+
+
 def test_behind_the_proxy_the_address_the_proxy_added_counts(settings, rf):
     request = rf.get("/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9", REMOTE_ADDR="10.0.0.2")
     assert profile_views.client_ip(request) == "10.0.0.2"  # not behind a proxy: ignored
