@@ -14,7 +14,6 @@ from openpyxl import Workbook
 from activities.imports import (
     KIND,
     ActivityImportResult,
-    ImportConflict,
     activity_import_confirm,
     activity_import_plan,
     activity_import_template,
@@ -29,7 +28,6 @@ class ActivityImportFlow(ImportFlow):
     upload_template = "activities/import_upload.html"
     preview_template = "activities/import_preview.html"
     workbook_filename = "志愿服务活动导入模板.xlsx"
-    conflict_errors = (ImportConflict,)
     cancelled_url_name = "activities:list"
     finished_url_name = "activities:awaiting"
     not_waiting_message = gettext_lazy(

@@ -17,7 +17,6 @@ from openpyxl import Workbook
 
 from members.imports import (
     KIND,
-    ImportConflict,
     MemberImportPlan,
     MemberImportResult,
     RowStatus,
@@ -40,7 +39,6 @@ class MemberImportFlow(ImportFlow):
     preview_template = "members/import_preview.html"
     workbook_filename = "注册志愿者导入模板.xlsx"
     accepts_csv = True
-    conflict_errors = (ImportConflict,)
     cancelled_url_name = finished_url_name = "members:list"
     not_waiting_message = gettext_lazy(
         "This import is no longer waiting: it was already imported, cancelled or "

@@ -40,6 +40,7 @@ from teams.models import Team
 from volunteer_site.audit import audit
 from volunteer_site.models import AuditAction
 from volunteer_site.xlsx import (
+    ImportConflict,
     SpreadsheetError,
     SpreadsheetUploadForm,
     StagedUpload,
@@ -86,8 +87,6 @@ class ImportFlow:
     workbook_filename: str
     #: Whether the importer reads CSV files as well as .xlsx workbooks.
     accepts_csv: bool = False
-    #: Errors of ``confirm`` meaning that the data changed while writing.
-    conflict_errors: tuple[type[Exception], ...] = ()
     #: URL names (taking the team's slug) shown after a cancelled and a written import.
     cancelled_url_name: str
     finished_url_name: str
@@ -208,7 +207,7 @@ class ImportFlow:
                 previewed=staged.digest,
                 by=request.user,
             )
-        except (SpreadsheetError, *self.conflict_errors) as error:
+        except (SpreadsheetError, ImportConflict) as error:
             messages.error(request, getattr(error, "message", None) or str(error))
             return redirect(self.preview_url(team, staged.token))
         if result is None:

@@ -15,7 +15,7 @@ from activities.forms import ActivityForm
 from activities.imports.columns import ACTIVITY_HEADER, PARTICIPATION_HEADER
 from activities.models import Activity, Participation
 from members.models import Member
-from volunteer_site.xlsx import CellProblem
+from volunteer_site.xlsx import CellProblem, ImportConflict  # noqa: F401 - re-exported
 
 
 class RowStatus(TextChoices):
@@ -148,10 +148,6 @@ class ActivityImportPlan:
             ],
         ]
         return hashlib.sha256(json.dumps(shown, ensure_ascii=False).encode()).hexdigest()
-
-
-class ImportConflict(Exception):
-    """Saving failed after the checks passed (data changed meanwhile); nothing was written."""
 
 
 @dataclass

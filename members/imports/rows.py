@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from members.imports.columns import COLUMN_BY_FIELD, display
 from members.models import Member
-from volunteer_site.xlsx import CellProblem
+from volunteer_site.xlsx import CellProblem, ImportConflict  # noqa: F401 - re-exported
 
 
 class RowStatus(TextChoices):
@@ -104,7 +104,3 @@ class MemberImportPlan:
 class MemberImportResult:
     created: int
     updated: int
-
-
-class ImportConflict(Exception):
-    """The roster changed while writing; nothing was written."""

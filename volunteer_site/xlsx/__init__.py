@@ -34,7 +34,12 @@ from volunteer_site.xlsx.cells import (
     cell_decimal,
     cell_text,
 )
-from volunteer_site.xlsx.errors import CellProblem, CellValueError, SpreadsheetError
+from volunteer_site.xlsx.errors import (
+    CellProblem,
+    CellValueError,
+    ImportConflict,
+    SpreadsheetError,
+)
 from volunteer_site.xlsx.reading import (
     EMPTY_RUN_LIMIT,
     INSTRUCTIONS_SHEET,
@@ -107,6 +112,7 @@ __all__ = [
     "CellValueError",
     "Column",
     "ImportColumn",
+    "ImportConflict",
     "SpreadsheetError",
     "SpreadsheetUploadForm",
     "StagedUpload",

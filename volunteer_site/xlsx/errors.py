@@ -13,6 +13,11 @@ class SpreadsheetError(Exception):
         self.message = message
 
 
+class ImportConflict(Exception):
+    """Writing an import failed after its checks passed (the data changed meanwhile);
+    nothing was written. The members' and the activities' imports both raise it."""
+
+
 class CellValueError(ValueError):
     """One cell's value is not what its column needs; the message says what is."""
 
