@@ -393,3 +393,33 @@ def test_the_overview_is_kept_per_admins_regions(personas):
     assert other.wsgi_request.kept_content == "miss"
     assert personas.team.name in text_of(city) and personas.team.name not in text_of(other)
     assert personas.other_team.name in text_of(other)
+
+
+@pytest.mark.services
+def test_kept_pages_in_redis(personas, settings):
+    """With the shared cache production uses (CACHE_URL): a page one process kept is
+    served to the others, and a change reaches them all through the database's key."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": settings.CELERY_BROKER_URL.rsplit("/", 1)[0] + "/15",
+        }
+    }
+    assert type(caches["default"]).__name__ == "RedisCache"
+    caches["default"].clear()
+    try:
+        team = personas.team
+        ActivityFactory(team=team, title="清扫街道", status=ActivityStatus.DRAFT)
+        first, second = client_for(personas.secretary), client_for(personas.secretary)
+        assert fetch(first, list_url(team)).wsgi_request.kept_content == "miss"
+        kept = fetch(second, list_url(team))
+        assert kept.wsgi_request.kept_content == "hit"
+        assert "清扫街道" in text_of(kept)
+        ActivityFactory(team=team, title="看望老人", status=ActivityStatus.DRAFT)
+        changed = fetch(second, list_url(team))
+        assert changed.wsgi_request.kept_content == "miss"
+        assert "看望老人" in text_of(changed)
+    finally:
+        caches["default"].clear()
