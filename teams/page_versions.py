@@ -22,8 +22,9 @@ in one order — the team's before its region's, and on PostgreSQL the keys of o
 statement in ascending order — so two writers never wait on each other in a circle.
 
 On PostgreSQL the triggers run once per statement with transition tables (a bulk
-insert of 120 participations moves the team's counter once); SQLite has row
-triggers only. ``install`` is idempotent and runs from the migration and after
+insert of 120 participations moves the team's counter once), and a TRUNCATE moves
+the global counter; SQLite has row triggers only (and no TRUNCATE: a DELETE without
+WHERE runs them for each row). ``install`` is idempotent and runs from the migration and after
 every ``migrate`` (SQLite drops a table's triggers when Django rebuilds it).
 """
 
@@ -87,7 +88,18 @@ def _pg_bump(kind: int, keys_sql: str) -> str:
 
 
 def _postgresql() -> list[str]:
-    statements = []
+    # TRUNCATE (by hand: the app never does) has no rows to name: it moves the global
+    # counter, and with it every key.
+    statements = [
+        f"""
+        CREATE OR REPLACE FUNCTION pageversion_truncated() RETURNS trigger AS $$
+        BEGIN
+            {_pg_bump(GLOBAL, "SELECT 0")}
+            RETURN NULL;
+        END
+        $$ LANGUAGE plpgsql
+        """
+    ]
     for table, sources in POSTGRESQL_SOURCES.items():
         name = _pg_name(table)
         # One statement per kind, team before region, over the old and new rows alike.
@@ -129,6 +141,11 @@ def _postgresql() -> list[str]:
                 f"CREATE TRIGGER {trigger} AFTER {event} ON {table} "
                 f"REFERENCING {referencing} FOR EACH STATEMENT EXECUTE FUNCTION {name}()"
             )
+        statements.append(f"DROP TRIGGER IF EXISTS {name}_truncate ON {table}")
+        statements.append(
+            f"CREATE TRIGGER {name}_truncate AFTER TRUNCATE ON {table} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION pageversion_truncated()"
+        )
     return statements
 
 

@@ -167,6 +167,28 @@ def test_the_regions_number_covers_every_region_below_and_nothing_beside(persona
     assert page_versions.regions_version([]) == version(3, 0)
 
 
+def test_a_truncate_moves_every_key(personas):
+    """By hand only (the app never truncates): no rows to name, so the global counter."""
+    before = version(3, 0)
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("TRUNCATE activities_monthlyreview")
+        else:  # SQLite's TRUNCATE: a DELETE without WHERE, row by row
+            MonthlyReview.objects.create(
+                team=personas.team,
+                year=2026,
+                month=1,
+                signed_by=personas.secretary,
+                signed_at=datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC),
+            )
+            before = version(1, personas.team.pk)
+            cursor.execute("DELETE FROM activities_monthlyreview")
+    if connection.vendor == "postgresql":
+        assert version(3, 0) > before
+    else:
+        assert version(1, personas.team.pk) > before
+
+
 def test_the_triggers_come_back_after_migrate(personas):
     """SQLite drops a table's triggers when Django rebuilds it; migrate puts them back."""
     from django.core.management import call_command
