@@ -31,7 +31,7 @@ from django.views.decorators.http import require_safe
 from activities import compliance
 from activities.models import Activity, ActivityStatus, MonthlyReview
 from teams import overview, page_versions
-from teams.access import roles_for
+from teams.access import UserRoles, roles_for
 from teams.charts import ChartText, MonthValue, chart_build, chart_svg
 from teams.models import Region, Team
 from teams.overview_export import CONTENT_TYPE, overview_workbook
@@ -55,11 +55,17 @@ class AdminScope:
         return "、".join(region.full_name for region in self.regions)
 
 
-def _scope(request: HttpRequest) -> AdminScope:
-    """The regions the user administers, or 403 for anyone who is not a region admin."""
+def _admin_roles(request: HttpRequest) -> UserRoles:
+    """The user's roles, or 403 for anyone who is not a region admin."""
     roles = roles_for(request.user)
     if not roles.is_region_admin:
         raise PermissionDenied
+    return roles
+
+
+def _scope(request: HttpRequest) -> AdminScope:
+    """The regions the user administers, or 403 for anyone who is not a region admin."""
+    roles = _admin_roles(request)
     return AdminScope(roles.admin_regions, roles.admin_region_ids())
 
 
@@ -124,9 +130,7 @@ def _computed_between(rows: list[overview.OverviewRow]):
 @login_required
 @require_safe
 def overview_page(request: HttpRequest) -> HttpResponse:
-    roles = roles_for(request.user)
-    if not roles.is_region_admin:
-        raise PermissionDenied
+    roles = _admin_roles(request)
     # The content is kept until anything about the teams under the admin's regions
     # changes (their rows, figures, reviews; teams/page_versions.py), per query.
     roots = sorted(roles.admin_region_pks)
