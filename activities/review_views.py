@@ -199,14 +199,14 @@ def _review_kept_parts(request: HttpRequest, team: Team, year: int, month: int, 
     """The key of the review page's content, or None while the figures are being
     updated (the page then reads the tables each time, as the review data does).
 
-    The content is the review data (kept until the team's next recompute), the signed
-    review (its row moves the team's counter, its signer's name is in the key), the
-    awaiting count in the tabs (the activities move the counter), the role and the
-    query; the day is in every kept key (volunteer_site/fragments.py)."""
+    The team's counter moves with everything the content shows but the signer's name,
+    which is in the key: the team's row (name, rules), its figures' fill state (each
+    recompute), the signed review, the activities (the tabs' awaiting count). The day
+    is in every kept key (volunteer_site/fragments.py)."""
     with connection.cursor() as cursor:
         # One plain statement: it runs for every request of the page.
         cursor.execute(
-            "SELECT s.computed_at, s.stale, r.id, u.last_name, u.first_name, u.username "
+            "SELECT s.computed_at, s.stale, u.last_name, u.first_name, u.username "
             "FROM teams_team t "
             "LEFT JOIN activities_teamfiguresstate s ON s.team_id = t.id "
             "LEFT JOIN activities_monthlyreview r "
@@ -215,23 +215,17 @@ def _review_kept_parts(request: HttpRequest, team: Team, year: int, month: int, 
             "WHERE t.id = %s",
             [year, month, team.pk],
         )
-        computed_at, stale, review_id, *signer = cursor.fetchone()
+        computed_at, stale, *signer = cursor.fetchone()
     if computed_at is None or stale:
         return None
     return (
         team.pk,
-        team.slug,
-        team.name,
-        team.founded_on,
-        team.min_activities_per_month,
-        team.min_participations_per_member_year,
         year,
         month,
         role,
         sorted(request.GET.lists()),
         page_versions.team_version(team.pk),
-        computed_at,
-        None if review_id is None else (review_id, name_of(*signer) if signer[2] else ""),
+        name_of(*signer) if signer[2] else "",
     )
 
 

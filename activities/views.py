@@ -46,12 +46,10 @@ def activity_list(request: HttpRequest, slug: str, awaiting: bool = False) -> Ht
     role = roles_for(request.user).role_on(team)
     if awaiting and role != TeamRole.Role.SECRETARY:
         raise PermissionDenied
-    # The content is kept until the team's activities, their participants or the
-    # categories next change (teams/page_versions.py), per role and query.
+    # The content is kept until the team (its row, activities, their participants)
+    # or the categories next change (teams/page_versions.py), per role and query.
     parts = (
         team.pk,
-        team.slug,
-        team.name,
         role,
         awaiting,
         sorted(request.GET.lists()),

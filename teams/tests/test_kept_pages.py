@@ -17,7 +17,6 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
 from activities.models import (
     Activity,
@@ -37,6 +36,7 @@ from teams.tests.factories import (
     ServiceCategoryFactory,
     TeamFactory,
 )
+from teams.tests.test_overview import approved
 from volunteer_site import fragments
 
 pytestmark = pytest.mark.django_db
@@ -258,6 +258,18 @@ def test_the_list_is_kept_per_role_query_and_language(personas):
     assert "Import from Excel" in text_of(page)
 
 
+def test_the_team_renamed_shows_on_its_kept_list(personas):
+    """The key has no team fields: the team's row moves the team's counter."""
+    team = personas.team
+    client = client_for(personas.secretary)
+    fetch(client, list_url(team))
+    assert fetch(client, list_url(team)).wsgi_request.kept_content == "hit"
+    type(team).objects.filter(pk=team.pk).update(name="新名字党员志愿服务队")
+    page = fetch(client, list_url(team))
+    assert page.wsgi_request.kept_content == "miss"
+    assert "新名字党员志愿服务队" in text_of(page)
+
+
 def test_a_category_renamed_shows_on_the_kept_list(personas):
     category = ServiceCategoryFactory(name="扶贫帮困")
     ActivityFactory(team=personas.team, category=category, status=ActivityStatus.DRAFT)
@@ -307,25 +319,12 @@ def review_url(team, year: int, month: int) -> str:
     return reverse("activities:review", kwargs={"slug": team.slug, "year": year, "month": month})
 
 
-def _approved(team, day: datetime.date, members, hours="3.0") -> Activity:
-    activity = ActivityFactory(
-        team=team,
-        start_date=day,
-        hours=Decimal(hours),
-        status=ActivityStatus.APPROVED,
-        approved_at=timezone.now(),
-    )
-    for member in members:
-        ParticipationFactory(activity=activity, member=member, hours=Decimal(hours))
-    return activity
-
-
 def test_the_review_is_kept_between_recomputes_and_sign_offs(personas):
     team = personas.team
     today = datetime.date.today()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     member = MemberFactory(team=team, name="王小明", registered_on=datetime.date(year, 1, 1))
-    _approved(team, datetime.date(year, month, 3), [member])
+    approved(team, datetime.date(year, month, 3), "3.0", [member])
     team_figures_recompute(team_id=team.pk)
     client = client_for(personas.secretary)
     url = review_url(team, year, month)
@@ -333,7 +332,7 @@ def test_the_review_is_kept_between_recomputes_and_sign_offs(personas):
     assert first.wsgi_request.kept_content == "miss"
     assert fetch(client, url).wsgi_request.kept_content == "hit"
     # A second activity: stale until the recompute, so rendered each time meanwhile.
-    _approved(team, datetime.date(year, month, 10), [member])
+    approved(team, datetime.date(year, month, 10), "3.0", [member])
     assert fetch(client, url).wsgi_request.kept_content == "off"
     team_figures_recompute(team_id=team.pk)
     fresh = fetch(client, url)
@@ -360,7 +359,7 @@ def test_the_signers_new_name_shows_on_the_kept_review(personas):
     today = datetime.date.today()
     year, month = (today.year, today.month - 1) if today.month > 1 else (today.year - 1, 12)
     member = MemberFactory(team=team, registered_on=datetime.date(year, 1, 1))
-    _approved(team, datetime.date(year, month, 3), [member])
+    approved(team, datetime.date(year, month, 3), "3.0", [member])
     team_figures_recompute(team_id=team.pk)
     client = client_for(personas.secretary)
     url = review_url(team, year, month)
@@ -396,7 +395,7 @@ def test_the_overview_is_kept_until_a_team_below_changes(personas):
     team.save()
     assert "换了名字的志愿服务队" in text_of(fetch(admin, overview_url()))
     member = MemberFactory(team=team, registered_on=datetime.date(2016, 1, 1))
-    _approved(team, datetime.date.today().replace(day=1), [member], hours="7.5")
+    approved(team, datetime.date.today().replace(day=1), "7.5", [member])
     team_figures_recompute(team_id=team.pk)
     row = re.search(
         r"换了名字的志愿服务队.*?</tr>", fetch(admin, overview_url()).content.decode(), re.S
