@@ -12,9 +12,9 @@ that month's review "changed after sign-off" (activities/reviews.py).
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
-from activities import reviews
 from activities.models import Activity, ActivityStatus, Participation
 from activities.stats import team_figures_request
+from compliance import reviews
 from members.models import Member
 
 

@@ -36,8 +36,8 @@ from activities.models import (
     TeamFiguresState,
 )
 from members.models import Member
+from profiles.cache import profile_cache_forget, profile_cache_forget_now
 from teams.models import Team
-from teams.page_cache import profile_cache_forget, profile_cache_forget_now
 
 logger = logging.getLogger(__name__)
 

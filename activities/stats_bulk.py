@@ -44,7 +44,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.models import FIGURE_FIELDS, ActivityStatus, PeriodKind
-from teams.page_cache import profile_cache_forget_all
+from profiles.cache import profile_cache_forget_all
 
 # Month index (year × 12 + month − 1) of a date expression. date_part gives a float,
 # cheaper than EXTRACT's numeric.

@@ -113,7 +113,7 @@ def send_monthly_reminders(day: str | None = None) -> dict:
     """
     import datetime
 
-    from activities.reminders import reminders_send
+    from compliance.reminders import reminders_send
 
     today = datetime.date.fromisoformat(day) if day else None
     return reminders_send(today=today).as_dict()

@@ -1,11 +1,9 @@
 from django.urls import path
 
-from activities import review_views, views
+from activities import views
 
 app_name = "activities"
 prefix = "teams/<slug:slug>/activities/"
-reviews = "teams/<slug:slug>/reviews/"
-review = f"{reviews}<int:year>/<int:month>/"
 urlpatterns = [
     path(prefix, views.activity_list, name="list"),
     path(f"{prefix}awaiting/", views.activity_list, {"awaiting": True}, name="awaiting"),
@@ -17,11 +15,4 @@ urlpatterns = [
     path(f"{prefix}<int:pk>/approve/", views.activity_approve, name="approve"),
     path(f"{prefix}<int:pk>/return/", views.activity_return, name="return"),
     path(f"{prefix}<int:pk>/reopen/", views.activity_reopen, name="reopen"),
-    # The monthly compliance review (月度审核).
-    path(reviews, review_views.review_list, name="reviews"),
-    path(f"{reviews}current/", review_views.review_default, name="review_default"),
-    path(review, review_views.review_detail, name="review"),
-    path(f"{review}sign/", review_views.review_sign, name="review_sign"),
-    path(f"{review}export/", review_views.review_export, name="review_export"),
-    path(f"{review}print/", review_views.review_print, name="review_print"),
 ]

@@ -101,7 +101,7 @@ def migrate_and_seed(*, quiet: bool = True) -> None:
     """Migrate the (throw-away) database and load the smoke-size province."""
     from django.core.management import call_command
 
-    from teams.bulk import bulk_seed
+    from demo.bulk import bulk_seed
 
     call_command("migrate", verbosity=0, interactive=False)
     bulk_seed(seed=SEED, **SMOKE_SIZES)
@@ -109,7 +109,7 @@ def migrate_and_seed(*, quiet: bool = True) -> None:
 
 def reference_team():
     """The seeded province's first team: active, published, 200 members at full size."""
-    from teams.bulk import reference_team_slug
+    from demo.bulk import reference_team_slug
     from teams.models import Team
 
     return Team.objects.get(slug=reference_team_slug(SEED))

@@ -80,7 +80,7 @@ def _sessions() -> dict[str, str]:
     )
     from django.contrib.sessions.backends.db import SessionStore
 
-    from teams.bulk import PROVINCE
+    from demo.bulk import PROVINCE
     from teams.models import Region, RegionAdmin, TeamRole
 
     team = reference_team()
@@ -218,7 +218,7 @@ def _in_process_profile(slug: str, repeat: int) -> dict:
     from django.utils import timezone
 
     from bench.views import profile_live
-    from teams.profile_views import _profile_render
+    from profiles.views import _profile_render
 
     def profile(request, slug):  # rendered, not the stored page (teams/page_cache.py)
         return _profile_render(request, slug, timezone.localdate(), lambda team_id: None)
@@ -292,7 +292,7 @@ def _measure_in_process(pages, repeat: int) -> dict[str, tuple[float, int]]:
 def run(*, smoke: bool) -> dict:
     from django.db import connection
 
-    from activities.compliance import default_review_month
+    from compliance.standing import default_review_month
 
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")

@@ -1,6 +1,6 @@
 """Benchmark-only views: the trivial baseline, and the public profile computed per request.
 
-``profile_live`` renders the same page as ``teams.profile_views.profile`` but
+``profile_live`` renders the same page as ``profiles.views.profile`` but
 aggregates the activities, participations and members on every request (what a
 site without summary tables does) instead of reading ``TeamFigures``.
 """
@@ -22,15 +22,15 @@ from django.views.decorators.http import require_safe
 
 from activities.models import Activity, ActivityStatus, Participation, PeriodKind, TeamFigures
 from members.models import Member
-from teams.charts import chart_build, chart_svg, last_months, month_values
-from teams.forms import sanitise_html
-from teams.profile_views import (
+from profiles.forms import sanitise_html
+from profiles.views import (
     CHART_MONTHS,
     _amount,
     _chart_text,
     _team_for_profile,
     regular_projects_sentence,
 )
+from volunteer_site.charts import chart_build, chart_svg, last_months, month_values
 
 
 def ping(request: HttpRequest) -> HttpResponse:
@@ -124,4 +124,4 @@ def profile_live(request: HttpRequest, slug: str) -> HttpResponse:
         "chart_activities": sum(v.activities for v in values),
         "chart_hours": sum((v.hours for v in values), Decimal("0")),
     }
-    return render(request, "teams/profile.html", context)
+    return render(request, "profiles/profile.html", context)

@@ -20,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from activities import compliance
 from activities.models import ActivityStatus, MemberYearFigures, Participation
+from compliance import standing as compliance
 from members import services
 from members.forms import MemberFilterForm, MemberForm, MemberLeaveForm
 from members.models import Member
@@ -38,7 +38,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
     approved activity they took part in.
 
     The year's figures come from the summary table (``MemberYearFigures``) and
-    the rules from ``activities.compliance``, with the current month as the
+    the rules from ``compliance.standing``, with the current month as the
     review month: year to date, this month included.
     """
     member = roles_for(request.user).member

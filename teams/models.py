@@ -192,7 +192,7 @@ class Team(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("teams:detail", kwargs={"slug": self.slug})
+        return reverse("dashboard:team", kwargs={"slug": self.slug})
 
     @property
     def lead_display_name(self) -> str:

@@ -4,8 +4,8 @@ saving either makes the stored profile pages out of date (teams/page_cache.py)."
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.dispatch import receiver
 
+from profiles.cache import profile_cache_forget_all
 from teams.models import ServiceCategory, Team, TeamCategory
-from teams.page_cache import profile_cache_forget_all
 
 
 @receiver(post_save, sender=Team, dispatch_uid="profile-page-team-saved")

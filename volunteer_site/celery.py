@@ -25,7 +25,7 @@ BEAT_SCHEDULE = {
         "schedule": crontab(hour=2, minute=30),
     },
     # Runs every morning; sends only on the first working day of a month, and
-    # never twice for the same month (activities.reminders).
+    # never twice for the same month (compliance.reminders).
     "monthly-reminders": {
         "task": "activities.send_monthly_reminders",
         "schedule": crontab(hour=9, minute=0),

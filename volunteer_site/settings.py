@@ -50,9 +50,15 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "volunteer_site.apps.VolunteerSiteConfig",
+    # The foundation first, each app above the ones before it (docs: README § Layout).
     "teams",
     "members",
     "activities",
+    "compliance",
+    "dashboard",
+    "profiles",
+    "regions",
+    "demo",
 ]
 
 MIDDLEWARE = [

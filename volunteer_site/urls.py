@@ -20,13 +20,14 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     # Without CSRF: the switch only sets the language cookie, and the form in the
     # layout must carry no per-visitor token so that public pages can be cached
-    # whole (teams/page_cache.py).
+    # whole (profiles/cache.py).
     path("i18n/setlang/", csrf_exempt(set_language), name="set_language"),
     path("admin/", admin.site.urls),
-    path("teams/", include("teams.urls")),
-    path("p/", include("teams.public_urls")),
-    path("regions/", include("teams.region_urls")),
-    # These two define full paths (team-scoped pages live under /teams/<slug>/).
+    path("regions/", include("regions.urls")),
+    # These define full paths (team-scoped pages live under /teams/<slug>/).
+    path("", include("dashboard.urls")),
+    path("", include("profiles.urls")),
+    path("", include("compliance.urls")),
     path("", include("members.urls")),
     path("", include("activities.urls")),
     path("", include("members.import_urls")),

@@ -13,7 +13,7 @@ import pytest
 
 from bench import activity_save, load, recompute
 from bench.common import SEED, SMOKE_SIZES
-from teams.bulk import bulk_seed
+from demo.bulk import bulk_seed
 
 pytestmark = pytest.mark.services
 

@@ -7,8 +7,8 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
+from demo.team import TEAM_SLUG, demo_load
 from members.models import CadreRank
-from teams.demo import TEAM_SLUG, demo_load
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -12,10 +12,10 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.compliance import MemberStatus
 from activities.models import ActivityStatus
 from activities.stats import team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from compliance.standing import MemberStatus
 
 pytestmark = pytest.mark.django_db
 

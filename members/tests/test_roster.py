@@ -218,7 +218,7 @@ def test_readers_see_no_editing_buttons(personas, persona):
 
 
 def test_team_home_links_to_the_roster(personas):
-    page = client_for(personas, "staff").get(reverse("teams:detail", args=[SLUG]))
+    page = client_for(personas, "staff").get(reverse("dashboard:team", args=[SLUG]))
     assert list_url() in page.content.decode()
     assert "队员花名册" in page.content.decode()
 

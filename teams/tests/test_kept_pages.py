@@ -36,7 +36,7 @@ from teams.tests.factories import (
     ServiceCategoryFactory,
     TeamFactory,
 )
-from teams.tests.test_overview import approved
+from regions.tests.test_overview import approved
 from volunteer_site import fragments
 
 pytestmark = pytest.mark.django_db
@@ -316,7 +316,7 @@ def test_a_new_day_is_a_new_key(personas, monkeypatch):
 
 
 def review_url(team, year: int, month: int) -> str:
-    return reverse("activities:review", kwargs={"slug": team.slug, "year": year, "month": month})
+    return reverse("compliance:review", kwargs={"slug": team.slug, "year": year, "month": month})
 
 
 def test_the_review_is_kept_between_recomputes_and_sign_offs(personas):
@@ -342,7 +342,7 @@ def test_the_review_is_kept_between_recomputes_and_sign_offs(personas):
     # Signed off: the kept page says so at once.
     fingerprint = fresh.context["sign_form"].initial["fingerprint"]
     client.post(
-        reverse("activities:review_sign", args=[team.slug, year, month]),
+        reverse("compliance:review_sign", args=[team.slug, year, month]),
         {"comment": "已核对", "fingerprint": fingerprint},
     )
     signed = fetch(client, url)
@@ -365,7 +365,7 @@ def test_the_signers_new_name_shows_on_the_kept_review(personas):
     url = review_url(team, year, month)
     fingerprint = fetch(client, url).context["sign_form"].initial["fingerprint"]
     client.post(
-        reverse("activities:review_sign", args=[team.slug, year, month]),
+        reverse("compliance:review_sign", args=[team.slug, year, month]),
         {"comment": "", "fingerprint": fingerprint},
     )
     assert fetch(client, url).wsgi_request.kept_content == "miss"

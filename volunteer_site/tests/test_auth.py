@@ -93,7 +93,7 @@ def test_user_with_no_role_is_told_what_to_do(personas):
 def test_navigation_shows_the_users_teams_and_roles(personas):
     client = Client()
     client.force_login(personas.secretary)
-    page = client.get(reverse("teams:detail", args=["our-team"])).content.decode()
+    page = client.get(reverse("dashboard:team", args=["our-team"])).content.decode()
     assert "我们的志愿服务队" in page
     assert "秘书" in page
     assert "别人的志愿服务队" not in page
@@ -115,7 +115,7 @@ def test_navigation_shows_the_users_teams_and_roles(personas):
 def test_team_home_is_scoped(personas, persona, status):
     client = Client()
     client.force_login(getattr(personas, persona))
-    assert client.get(reverse("teams:detail", args=["our-team"])).status_code == status
+    assert client.get(reverse("dashboard:team", args=["our-team"])).status_code == status
 
 
 @pytest.mark.parametrize(

@@ -16,9 +16,9 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from activities.compliance import default_review_month
 from activities.models import ActivityStatus
 from activities.tests.factories import ParticipationFactory
+from compliance.standing import default_review_month
 from teams.models import ErrorReport
 
 PERSONAS = [
@@ -66,8 +66,8 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
         "team",
         dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 404},
     ),
-    "teams:detail": ("get", "team", TEAM_READERS),
-    "teams:rules": ("get", "team", TEAM_READERS),
+    "dashboard:team": ("get", "team", TEAM_READERS),
+    "compliance:rules": ("get", "team", TEAM_READERS),
     "members:my_record": ("get", "", {"volunteer": 200}),
     "members:list": ("get", "team", TEAM_READERS),
     "members:create": ("get", "team", SECRETARY_ONLY),
@@ -98,27 +98,27 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "activity_io:preview": ("get", "team", SECRETARY_ONLY | {"secretary": 302}),
     "activity_io:confirm": ("post", "team", post_action({"secretary"})),
     "activity_io:export": ("get", "team", TEAM_READERS),
-    "activities:reviews": ("get", "team", TEAM_READERS),
-    "activities:review_default": ("get", "team", dict.fromkeys(TEAM_READERS, 302)),
-    "activities:review": ("get", "month", TEAM_READERS),
-    "activities:review_sign": ("post", "month", post_action({"secretary"})),
-    "activities:review_export": ("get", "month", TEAM_READERS),
-    "activities:review_print": ("get", "month", TEAM_READERS),
+    "compliance:reviews": ("get", "team", TEAM_READERS),
+    "compliance:review_default": ("get", "team", dict.fromkeys(TEAM_READERS, 302)),
+    "compliance:review": ("get", "month", TEAM_READERS),
+    "compliance:review_sign": ("post", "month", post_action({"secretary"})),
+    "compliance:review_export": ("get", "month", TEAM_READERS),
+    "compliance:review_print": ("get", "month", TEAM_READERS),
     # The public profile of "our-team", which is not published: only the people who
     # may preview it see it (published profiles are public: teams/tests/test_profile.py).
-    "public:profile": ("get", "team", TEAM_READERS),
-    "public:report": ("get", "team", TEAM_READERS),
-    "public:report_thanks": ("get", "team", TEAM_READERS),
-    "teams:profile_edit": ("get", "team", SECRETARY_ONLY),
-    "teams:profile_publish": ("post", "team", post_action({"secretary"})),
-    "teams:reports": ("get", "team", SECRETARY_ONLY),
-    "teams:report_resolve": ("post", "error_report", post_action({"secretary"})),
+    "profiles:profile": ("get", "team", TEAM_READERS),
+    "profiles:report": ("get", "team", TEAM_READERS),
+    "profiles:report_thanks": ("get", "team", TEAM_READERS),
+    "profiles:edit": ("get", "team", SECRETARY_ONLY),
+    "profiles:publish": ("post", "team", post_action({"secretary"})),
+    "profiles:reports": ("get", "team", SECRETARY_ONLY),
+    "profiles:report_resolve": ("post", "error_report", post_action({"secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
 PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
 # An unpublished profile is hidden from the public, not behind a login.
-PUBLIC |= dict.fromkeys(["public:profile", "public:report", "public:report_thanks"], 404)
+PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 
 
 def project_url_names() -> set[str]:

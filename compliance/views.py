@@ -1,0 +1,352 @@
+"""The monthly compliance review (月度审核): list, review page, sign-off, workbook, print.
+
+Access (teams/access.py): the team's staff and secretary and an admin of its
+region read; only the secretary signs off. The figures come from the summary
+tables through ``compliance.review_load``, so every page here makes the same
+number of queries whatever the team's size.
+"""
+
+from __future__ import annotations
+
+import datetime
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import connection
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from activities.models import Activity, ActivityStatus, MonthlyReview
+from compliance import reviews
+from compliance import standing as compliance
+from compliance.export import review_workbook
+from compliance.forms import ReviewFilterForm, ReviewSignForm
+from teams import page_versions
+from teams.access import roles_for, team_for_reader, team_for_secretary
+from teams.models import Team, TeamRole
+from volunteer_site.audit import audit
+from volunteer_site.fragments import kept_content
+from volunteer_site.models import AuditAction
+from volunteer_site.names import name_of
+
+RECENT_MONTHS = 12
+
+
+def _check_month(team: Team, year: int, month: int, today: datetime.date) -> None:
+    """404 for a month that cannot be reviewed: not a month, in the future, or in a
+    year before the team was founded."""
+    if not 1 <= month <= 12 or (year, month) > (today.year, today.month):
+        raise Http404
+    if year < team.founded_on.year:
+        raise Http404
+
+
+def _tabs(user, team: Team) -> dict:
+    role = roles_for(user).role_on(team)
+    awaiting = None
+    if role == TeamRole.Role.SECRETARY:
+        awaiting = Activity.objects.filter(team=team, status=ActivityStatus.SUBMITTED).count()
+    return {"team": team, "role": role, "awaiting_count": awaiting, "tab": "reviews"}
+
+
+def _ended_months(team: Team, today: datetime.date, count: int) -> list[tuple[int, int]]:
+    """The last ``count`` months that are over, newest first, none before founding."""
+    months = []
+    year, month = compliance.default_review_month(today)
+    founded = (team.founded_on.year, team.founded_on.month)
+    while len(months) < count and (year, month) >= founded:
+        months.append((year, month))
+        year, month = compliance.previous_month(year, month)
+    return months
+
+
+@login_required
+@require_safe
+def review_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_reader(request.user, slug)
+    today = timezone.localdate()
+    signed = list(
+        MonthlyReview.objects.filter(team=team)
+        .select_related("signed_by")
+        .order_by("-year", "-month")
+    )
+    signed_months = {(review.year, review.month) for review in signed}
+    unsigned = [
+        {"year": year, "month": month, "title": compliance.month_title(year, month)}
+        for year, month in _ended_months(team, today, RECENT_MONTHS)
+        if (year, month) not in signed_months
+    ]
+    for review in signed:
+        month_figures = (review.snapshot.get("months") or [{}] * 12)[review.month - 1]
+        review.title = compliance.month_title(review.year, review.month)
+        review.activities = month_figures.get("activities")
+        review.month_met = month_figures.get("state") == compliance.MonthState.MET
+    return render(
+        request,
+        "compliance/review_list.html",
+        {**_tabs(request.user, team), "reviews": signed, "unsigned": unsigned},
+    )
+
+
+@login_required
+@require_safe
+def review_default(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_reader(request.user, slug)
+    year, month = compliance.default_review_month(timezone.localdate())
+    return redirect("compliance:review", slug=team.slug, year=year, month=month)
+
+
+def _review_context(team: Team, year: int, month: int, today: datetime.date) -> dict:
+    """The figures to show (frozen when signed) and, when they differ, the current ones."""
+    _check_month(team, year, month, today)
+    review = (
+        MonthlyReview.objects.filter(team=team, year=year, month=month)
+        .select_related("signed_by")
+        .first()
+    )
+    live = compliance.review_load_cached(team, year, month, today=today)
+    shown = compliance.ReviewData.from_snapshot(review.snapshot) if review else live
+    changed_since = review is not None and (
+        review.changed_after_signoff
+        or review.snapshot.get("fingerprint") != live.to_snapshot()["fingerprint"]
+    )
+    return {
+        "year": year,
+        "month": month,
+        "review": review,
+        "changes": reviews.change_lines(review) if review else [],
+        "live": live,
+        "shown": shown,
+        "changed_since": changed_since,
+        "differences": _differences(shown, live) if changed_since else None,
+        "month_over": (year, month) < (today.year, today.month),
+        "title": compliance.month_title(year, month),
+        "month_labels": [(m, compliance.month_label(m)) for m in compliance.MONTHS],
+    }
+
+
+def _differences(frozen: compliance.ReviewData, live: compliance.ReviewData) -> dict:
+    """What the current figures say differently from the signed ones."""
+    fields = [
+        ("activities", _("Activities held")),
+        ("activity_hours", _("Activity hours")),
+        ("participant_times", _("Participant-times")),
+        ("person_hours", _("Person-hours")),
+    ]
+    month = [
+        (label, getattr(frozen.review_month, name), getattr(live.review_month, name))
+        for name, label in fields
+    ]
+    month.append(
+        (_("Members on track"), frozen.share_on_track_display, live.share_on_track_display)
+    )
+    month.append((_("Months met so far"), frozen.months_met_display, live.months_met_display))
+    before = {row.member_id: row for row in frozen.members}
+    now = {row.member_id: row for row in live.members}
+    members = []
+    for member_id in sorted(before.keys() | now.keys()):
+        old, new = before.get(member_id), now.get(member_id)
+        same = (
+            old is not None
+            and new is not None
+            and (old.ytd_count, old.ytd_hours, old.target, old.status)
+            == (new.ytd_count, new.ytd_hours, new.target, new.status)
+        )
+        if not same:
+            members.append({"row": new or old, "before": old, "now": new})
+    members.sort(key=lambda item: item["row"].number)
+    return {"month": [line for line in month if line[1] != line[2]], "members": members}
+
+
+def _neighbours(team: Team, year: int, month: int, today: datetime.date) -> dict:
+    previous = compliance.previous_month(year, month)
+    following = compliance.next_month(year, month)
+    return {
+        "previous": previous if previous[0] >= team.founded_on.year else None,
+        "next": following if following <= (today.year, today.month) else None,
+    }
+
+
+@login_required
+@require_safe
+def review_detail(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+    team = team_for_reader(request.user, slug)
+    today = timezone.localdate()
+    _check_month(team, year, month, today)
+    role = roles_for(request.user).role_on(team)
+    content = kept_content(
+        request,
+        "review",
+        _review_kept_parts(request, team, year, month, role),
+        lambda extra: render_to_string(
+            "compliance/_review_detail_content.html",
+            {**_review_detail_context(request, team, year, month, today), **extra},
+        ),
+    )
+    return render(
+        request,
+        "compliance/review_detail.html",
+        {"team": team, "title": compliance.month_title(year, month), "content": content},
+    )
+
+
+def _review_kept_parts(request: HttpRequest, team: Team, year: int, month: int, role):
+    """The key of the review page's content, or None while the figures are being
+    updated (the page then reads the tables each time, as the review data does).
+
+    The team's counter moves with everything the content shows but the signer's name,
+    which is in the key: the team's row (name, rules), its figures' fill state (each
+    recompute), the signed review, the activities (the tabs' awaiting count). The day
+    is in every kept key (volunteer_site/fragments.py)."""
+    with connection.cursor() as cursor:
+        # One plain statement: it runs for every request of the page.
+        cursor.execute(
+            "SELECT s.computed_at, s.stale, u.last_name, u.first_name, u.username "
+            "FROM teams_team t "
+            "LEFT JOIN activities_teamfiguresstate s ON s.team_id = t.id "
+            "LEFT JOIN activities_monthlyreview r "
+            "  ON r.team_id = t.id AND r.year = %s AND r.month = %s "
+            "LEFT JOIN auth_user u ON u.id = r.signed_by_id "
+            "WHERE t.id = %s",
+            [year, month, team.pk],
+        )
+        computed_at, stale, *signer = cursor.fetchone()
+    if computed_at is None or stale:
+        return None
+    return (
+        team.pk,
+        year,
+        month,
+        role,
+        sorted(request.GET.lists()),
+        page_versions.team_version(team.pk),
+        name_of(*signer) if signer[2] else "",
+    )
+
+
+def _review_detail_context(
+    request: HttpRequest, team: Team, year: int, month: int, today: datetime.date
+) -> dict:
+    context = _review_context(team, year, month, today)
+    tabs = _tabs(request.user, team)
+    filters = ReviewFilterForm(request.GET or None)
+    rows = filters.apply(context["shown"].members)
+    may_sign = tabs["role"] == TeamRole.Role.SECRETARY and context["month_over"]
+    sign_form = None
+    if may_sign and (context["review"] is None or context["changed_since"]):
+        sign_form = ReviewSignForm(initial={"fingerprint": context["live"].fingerprint})
+    return {
+        **tabs,
+        **context,
+        **_neighbours(team, year, month, today),
+        "filters": filters,
+        "rows": rows,
+        "sign_form": sign_form,
+        "status_links": _status_links(context["shown"]),
+    }
+
+
+def _status_links(data: compliance.ReviewData) -> list[tuple[str, dict]]:
+    """One filter link per status, behind first, with how many members have it."""
+    counts = data.status_counts
+    return [
+        (status.value, {"label": status.label, "count": counts[status.value]})
+        for status in sorted(compliance.MemberStatus, key=compliance.STATUS_ORDER.get)
+    ]
+
+
+@login_required
+@require_POST
+def review_sign(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+    team = team_for_secretary(request.user, slug)
+    today = timezone.localdate()
+    _check_month(team, year, month, today)
+    back = redirect("compliance:review", slug=team.slug, year=year, month=month)
+    form = ReviewSignForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The sign-off form was incomplete; please sign again."))
+        return back
+    try:
+        review = reviews.review_sign(
+            team=team,
+            year=year,
+            month=month,
+            by=request.user,
+            comment=form.cleaned_data["comment"],
+            fingerprint=form.cleaned_data["fingerprint"],
+            today=today,
+        )
+    except reviews.ReviewError as error:
+        messages.error(request, error.messages[0])
+    else:
+        audit(
+            request,
+            AuditAction.SIGN_OFF,
+            target=review,
+            team=team.slug,
+            year=year,
+            month=month,
+            fingerprint=review.snapshot.get("fingerprint"),
+        )
+        messages.success(
+            request,
+            _("%(month)s is signed off; its figures are kept as you saw them.")
+            % {"month": compliance.month_title(year, month)},
+        )
+    return back
+
+
+def _attachment(filename: str, fallback: str) -> str:
+    """Content-Disposition with an ASCII name for old clients and the Chinese one
+    (RFC 5987 ``filename*``) for the others."""
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(filename)}"
+
+
+@login_required
+@require_safe
+def review_export(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+    team = team_for_reader(request.user, slug)
+    context = _review_context(team, year, month, timezone.localdate())
+    content = review_workbook(team=team, data=context["shown"], review=context["review"])
+    response = HttpResponse(
+        content,
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    audit(
+        request,
+        AuditAction.EXPORT,
+        target=team,
+        export="monthly_review",
+        year=year,
+        month=month,
+        signed=context["review"] is not None,
+    )
+    stem = f"{team.slug}-{year}-{month:02d}.xlsx"
+    response["Content-Disposition"] = _attachment(f"月度审核-{stem}", f"review-{stem}")
+    return response
+
+
+@login_required
+@require_safe
+def review_print(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
+    team = team_for_reader(request.user, slug)
+    context = _review_context(team, year, month, timezone.localdate())
+    return render(
+        request,
+        "compliance/review_print.html",
+        {
+            "team": team,
+            **context,
+            "rows": context["shown"].members,
+            "printed_at": timezone.localtime(),
+            "review_url": reverse(
+                "compliance:review", kwargs={"slug": team.slug, "year": year, "month": month}
+            ),
+        },
+    )

@@ -1,0 +1,415 @@
+"""The public team profile (/p/<slug>/), its 纠错 form, and the secretary's profile pages.
+
+The profile reads its figures from the summary tables only (``TeamFigures``),
+never from the activities, so it costs the same few queries for a team with
+ten activities as for one with ten thousand.
+
+Who sees what (DOMAIN.md § Who uses it): a published profile is public; an
+unpublished one is a 404 for everybody except the team's staff and secretary
+and the admins of its region, who see it as a preview. Only the team's
+secretary edits, publishes and reads the error reports (team_for_secretary:
+403 for staff and region admins, 404 for others).
+
+The writes are the small ``team_profile_*`` and ``error_report_*`` functions
+below; they would sit in ``teams/services.py`` once the app has one.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ObjectDoesNotExist
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.db.models import Q
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.crypto import salted_hmac
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language, pgettext
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_protect
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
+
+from activities.models import PeriodKind, TeamFigures
+from profiles.cache import profile_cacheable, profile_cached
+from profiles.forms import (
+    PROFILE_FIELDS,
+    ErrorReportForm,
+    ProfileForm,
+    PublishForm,
+    ResolveForm,
+    sanitise_html,
+)
+from teams.access import team_for_reader, team_for_secretary
+from teams.models import ErrorReport, Team
+from volunteer_site.charts import (
+    ChartText,
+    MonthValue,
+    chart_build,
+    chart_svg,
+    last_months,
+    month_values,
+)
+
+CHART_MONTHS = 12
+# 纠错 from one address: at most this many reports per window (by hashed IP).
+REPORT_LIMIT = 5
+REPORT_WINDOW_SECONDS = 60 * 60
+REPORTS_PAGE_SIZE = 50
+
+CHINESE_DIGITS = "〇一二三四五六七八九"
+
+
+# --- Wording -------------------------------------------------------------------------------------
+
+
+def chinese_numeral(number: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 35 → 三十五 (1 to 99)."""
+    if not 0 < number < 100:
+        return str(number)
+    tens, units = divmod(number, 10)
+    text = ""
+    if tens:
+        text = ("" if tens == 1 else CHINESE_DIGITS[tens]) + "十"
+    if units:
+        text += CHINESE_DIGITS[units]
+    return text
+
+
+def regular_projects_sentence(names: list[str], *, language: str | None = None) -> str:
+    """The reference's wording: 一是开展献爱心送温暖活动。二是开展……。
+
+    "活动" is added unless the name already ends with it. In other languages
+    the projects are simply numbered.
+    """
+    language = language or get_language() or settings.LANGUAGE_CODE
+    if not language.startswith("zh"):
+        return "; ".join(f"({n}) {name}" for n, name in enumerate(names, start=1))
+    return "".join(
+        f"{chinese_numeral(n)}是开展{name}{'' if name.endswith('活动') else '活动'}。"
+        for n, name in enumerate(names, start=1)
+    )
+
+
+def _amount(value: Decimal | int | None, template: str) -> str:
+    """A figure with its unit, or "—" when it cannot be computed (a division by zero)."""
+    return "—" if value is None else template % {"n": value}
+
+
+# --- Who may see a profile -----------------------------------------------------------------------
+
+
+def _team_for_profile(request: HttpRequest, slug: str, *, related=()) -> tuple[Team, bool]:
+    """The team and whether this is a preview of an unpublished profile."""
+    team = Team.objects.select_related(*related).filter(slug=slug).first()
+    if team is None:
+        raise Http404
+    if team.is_published:
+        return team, False
+    if not request.user.is_authenticated:
+        raise Http404
+    team_for_reader(request.user, slug)  # 404 unless the team's people or its region's admins
+    return team, True
+
+
+# --- The public profile --------------------------------------------------------------------------
+
+
+def _figures(team: Team, months: list[tuple[int, int]]):
+    """The all-time row and the chart's month rows, in one query."""
+    first_year, last_year = months[0][0], months[-1][0]
+    rows = TeamFigures.objects.filter(team=team).filter(
+        Q(kind=PeriodKind.ALL) | Q(kind=PeriodKind.MONTH, year__gte=first_year, year__lte=last_year)
+    )
+    all_time = None
+    by_month: dict[tuple[int, int], tuple[int, Decimal]] = {}
+    for row in rows:
+        if row.kind == PeriodKind.ALL:
+            all_time = row
+        else:
+            by_month[(row.year, row.month)] = (row.activities, row.activity_hours)
+    return all_time, month_values(months, by_month)
+
+
+def _chart_text(values: list[MonthValue]) -> ChartText:
+    first, last = values[0], values[-1]
+    activities = sum(v.activities for v in values)
+    hours = sum((v.hours for v in values), Decimal("0"))
+    return ChartText(
+        title=_("Volunteer service activities and hours by month, last %(count)d months")
+        % {"count": len(values)},
+        description=_(
+            "From %(first_year)d-%(first_month)d to %(last_year)d-%(last_month)d: "
+            "%(activities)d approved activities, %(hours)s activity hours in all. "
+            "Bars show the activities of each month, the line their hours."
+        )
+        % {
+            "first_year": first.year,
+            "first_month": first.month,
+            "last_year": last.year,
+            "last_month": last.month,
+            "activities": activities,
+            "hours": hours,
+        },
+        activities=_("Number of activities"),
+        hours=_("Activity hours"),
+        empty=_("No approved activities in these months"),
+        month_label=lambda year, month: pgettext("chart month", "%(month)d") % {"month": month},
+        year_label=lambda year: pgettext("chart year", "%(year)d") % {"year": year},
+        bar_tooltip=lambda v: (
+            _("%(year)d-%(month)d: %(activities)d activities, %(hours)s hours")
+            % {"year": v.year, "month": v.month, "activities": v.activities, "hours": v.hours}
+        ),
+    )
+
+
+@require_safe
+def profile(request: HttpRequest, slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    if profile_cacheable(request):
+        # Anonymous visitors share one stored page per team and language (page_cache).
+        return profile_cached(
+            slug,
+            get_language(),
+            today,
+            lambda team_loaded: _profile_render(request, slug, today, team_loaded),
+        )
+    return _profile_render(request, slug, today, lambda team_id: None)
+
+
+def _profile_render(
+    request: HttpRequest, slug: str, today: datetime.date, team_loaded
+) -> HttpResponse:
+    team, preview = _team_for_profile(request, slug, related=["lead_member", "figures_state"])
+    if not preview:
+        team_loaded(team.pk)
+    months = last_months(today, CHART_MONTHS)
+    all_time, values = _figures(team, months)
+    chart = chart_build(values)
+    try:
+        stale = team.figures_state.stale
+    except ObjectDoesNotExist:
+        stale = False
+    lead = None
+    if team.lead_consents_to_publication and team.lead_display_name:
+        lead = {"name": team.lead_display_name, "title": team.lead_title}
+    per_volunteer = None
+    if all_time is not None:
+        per_volunteer = {
+            "hours": _amount(all_time.hours_per_volunteer, _("%(n)s hours")),
+            "times": _amount(all_time.activities_per_volunteer, _("%(n)s times")),
+            "activity_hours": _amount(all_time.hours_per_activity, _("%(n)s hours")),
+            "people": _amount(all_time.people_per_activity, _("%(n)s people")),
+        }
+    context = {
+        "team": team,
+        "preview": preview,
+        "figures": all_time,
+        "per_volunteer": per_volunteer,
+        "stale": stale,
+        "lead": lead,
+        "projects": regular_projects_sentence([c.name for c in team.categories_in_order()]),
+        # Sanitised here as well as on save: the admin can write the field directly.
+        "main_deeds": mark_safe(sanitise_html(team.main_deeds)),  # noqa: S308
+        # Every text in the SVG is escaped by chart_svg.
+        "chart_svg": mark_safe(  # noqa: S308
+            chart_svg(chart, _chart_text(values), element_id="activity-chart")
+        ),
+        "chart_values": values,
+        "chart_activities": sum(v.activities for v in values),
+        "chart_hours": sum((v.hours for v in values), Decimal("0")),
+    }
+    return render(request, "profiles/profile.html", context)
+
+
+# --- 纠错 (error reports) ------------------------------------------------------------------
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The visitor's address.
+
+    Behind the office's reverse proxy (DJANGO_BEHIND_PROXY, which sets
+    SECURE_PROXY_SSL_HEADER) every request comes from the proxy, so the address
+    the proxy appended last to X-Forwarded-For is used; the earlier entries are
+    whatever the client claimed and are not trusted.
+    """
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded.strip():
+        return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def ip_hash(ip: str) -> str:
+    """A keyed SHA-256 of the address (salted with SECRET_KEY): countable, not reversible."""
+    return salted_hmac("teams.ErrorReport.ip_hash", ip, algorithm="sha256").hexdigest()
+
+
+def error_report_rate_allows(*, hashed_ip: str) -> bool:
+    """False once this address has sent REPORT_LIMIT reports (to any team) this hour.
+
+    Counted from the stored reports, so every process sees the same count, with or
+    without a shared cache."""
+    since = timezone.now() - datetime.timedelta(seconds=REPORT_WINDOW_SECONDS)
+    sent = ErrorReport.objects.filter(ip_hash=hashed_ip, created_at__gte=since)
+    return sent.count() < REPORT_LIMIT
+
+
+def error_report_create(*, team: Team, description: str, contact: str, hashed_ip: str):
+    return ErrorReport.objects.create(
+        team=team, description=description, contact=contact, ip_hash=hashed_ip
+    )
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+@csrf_protect
+def report(request: HttpRequest, slug: str) -> HttpResponse:
+    team, preview = _team_for_profile(request, slug)
+    status = 200
+    limited = False
+    if request.method == "POST":
+        form = ErrorReportForm(request.POST)
+        if form.is_valid():
+            thanks = redirect("profiles:report_thanks", slug=team.slug)
+            if form.is_bot:
+                return thanks  # pretend it worked; a bot learns nothing
+            hashed = ip_hash(client_ip(request))
+            if error_report_rate_allows(hashed_ip=hashed):
+                error_report_create(
+                    team=team,
+                    description=form.cleaned_data["description"],
+                    contact=form.cleaned_data["contact"],
+                    hashed_ip=hashed,
+                )
+                return thanks
+            limited = True
+            status = 429
+    else:
+        form = ErrorReportForm()
+    return render(
+        request,
+        "profiles/report_form.html",
+        {"team": team, "preview": preview, "form": form, "limited": limited},
+        status=status,
+    )
+
+
+@require_safe
+def report_thanks(request: HttpRequest, slug: str) -> HttpResponse:
+    team, preview = _team_for_profile(request, slug)
+    return render(request, "profiles/report_thanks.html", {"team": team, "preview": preview})
+
+
+# --- The secretary's pages -----------------------------------------------------------------------
+
+
+def team_profile_update(*, team: Team) -> None:
+    """Save the profile's texts (already validated and sanitised by ProfileForm)."""
+    team.save(update_fields=PROFILE_FIELDS)
+
+
+@transaction.atomic
+def team_profile_publish(*, team: Team, publish: bool, today: datetime.date) -> None:
+    """Publish or withdraw the profile; the first publication dates it if no date is set."""
+    team = Team.objects.select_for_update().get(pk=team.pk)
+    team.is_published = publish
+    if publish and team.published_on is None:
+        team.published_on = today
+    team.save(update_fields=["is_published", "published_on"])
+
+
+@transaction.atomic
+def error_report_resolve(*, report: ErrorReport, user, note: str) -> bool:
+    """Mark a report resolved. False if somebody resolved it already."""
+    return bool(
+        ErrorReport.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
+            resolved_at=timezone.now(), resolved_by=user, resolution_note=note
+        )
+    )
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_secretary(request.user, slug)
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=team)
+        if form.is_valid():
+            team_profile_update(team=form.instance)
+            messages.success(request, _("The profile has been saved."))
+            return redirect("profiles:edit", slug=team.slug)
+    else:
+        form = ProfileForm(instance=team)
+    return render(
+        request,
+        "profiles/profile_edit.html",
+        {
+            "team": team,
+            "form": form,
+            "unresolved_count": team.error_reports.unresolved().count(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def profile_publish(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_secretary(request.user, slug)
+    form = PublishForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose whether to publish or withdraw the profile."))
+    else:
+        publish = form.cleaned_data["action"] == "publish"
+        team_profile_publish(team=team, publish=publish, today=timezone.localdate())
+        if publish:
+            messages.success(
+                request,
+                _("The profile is public at %(url)s.")
+                % {
+                    "url": request.build_absolute_uri(reverse("profiles:profile", args=[team.slug]))
+                },
+            )
+        else:
+            messages.success(request, _("The profile is no longer public."))
+    return redirect("profiles:edit", slug=team.slug)
+
+
+@login_required
+@require_safe
+def report_list(request: HttpRequest, slug: str) -> HttpResponse:
+    team = team_for_secretary(request.user, slug)
+    reports = ErrorReport.objects.filter(team=team).for_secretary().select_related("resolved_by")
+    page = Paginator(reports, REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "profiles/report_list.html",
+        {
+            "team": team,
+            "page": page,
+            "unresolved_count": team.error_reports.unresolved().count(),
+            "resolve_form": ResolveForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def report_resolve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team = team_for_secretary(request.user, slug)
+    error_report = get_object_or_404(ErrorReport, pk=pk, team=team)
+    form = ResolveForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("The note is too long (at most 1000 characters)."))
+    elif error_report_resolve(
+        report=error_report, user=request.user, note=form.cleaned_data["note"]
+    ):
+        messages.success(request, _("The report is marked as resolved."))
+    else:
+        messages.info(request, _("This report had already been resolved."))
+    return redirect("profiles:reports", slug=team.slug)

@@ -1,0 +1,692 @@
+"""The civilization office's region pages: who sees which teams, and whether the figures
+are the teams' own (teams/overview.py, teams/region_views.py).
+
+The rule columns are checked against ``activities/compliance.py`` on randomly drawn
+(seeded) members and months: the overview computes them in SQL for every team at
+once, the review computes them in Python for one team, and they must agree.
+"""
+
+from __future__ import annotations
+
+import datetime
+import random
+from decimal import Decimal
+
+import pytest
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from activities.models import (
+    ActivityStatus,
+    MemberYearFigures,
+    MonthlyReview,
+    PeriodKind,
+    TeamFigures,
+    TeamFiguresState,
+)
+from activities.stats import team_figures_recompute
+from activities.tests.factories import ActivityFactory, ParticipationFactory
+from compliance import standing as compliance
+from members.tests.factories import MemberFactory
+from regions import overview
+from teams.access import roles_for
+from teams.models import Team
+from teams.tests.factories import RegionAdminFactory, RegionFactory, TeamFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["regions:overview", "regions:export", "regions:compare", "regions:ranking"]
+TODAY = timezone.localdate()
+YEAR = TODAY.year
+
+
+def client_for(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def listed_slugs(client: Client, **params) -> list[str]:
+    response = client.get(reverse("regions:overview"), params)
+    assert response.status_code == 200
+    return [row.team.slug for row in response.context["rows"]]
+
+
+@pytest.fixture
+def province_admin(personas):
+    return RegionAdminFactory(region=personas.region.parent, user__username="province_admin").user
+
+
+def year_row(team: Team, year: int = YEAR, **values) -> TeamFigures:
+    """A year's figures written directly, as the background job would."""
+    return TeamFigures.objects.create(team=team, kind=PeriodKind.YEAR, year=year, **values)
+
+
+def month_row(team: Team, month: int, activities: int, year: int = YEAR) -> TeamFigures:
+    return TeamFigures.objects.create(
+        team=team,
+        kind=PeriodKind.MONTH,
+        year=year,
+        month=month,
+        activities=activities,
+    )
+
+
+def approved(team, day: datetime.date, hours: str, members) -> None:
+    activity = ActivityFactory(
+        team=team,
+        start_date=day,
+        hours=Decimal(hours),
+        status=ActivityStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
+    for member in members:
+        ParticipationFactory(activity=activity, member=member, hours=Decimal(hours))
+
+
+# --- Who sees what ---------------------------------------------------------------------------
+
+
+def test_a_city_admin_sees_the_city_teams_and_not_another_city(personas):
+    client = client_for(personas.region_admin)
+    assert listed_slugs(client) == ["our-team"]
+    assert client.get(reverse("regions:team", args=["other-team"])).status_code == 404
+    compare = reverse("regions:compare")
+    assert client.get(compare, {"team": ["our-team", "other-team"]}).status_code == 404
+    ranking = client.get(reverse("regions:ranking"))
+    ranked = [entry.row.team.slug for entry, _ in ranking.context["entries"]]
+    assert "other-team" not in ranked + [row.team.slug for row in ranking.context["unranked"]]
+
+
+def test_the_other_city_admin_sees_only_theirs(personas):
+    client = client_for(personas.other_region_admin)
+    assert listed_slugs(client) == ["other-team"]
+    assert client.get(reverse("regions:team", args=["our-team"])).status_code == 404
+
+
+def test_a_province_admin_sees_both_cities(personas, province_admin):
+    client = client_for(province_admin)
+    assert sorted(listed_slugs(client)) == ["other-team", "our-team"]
+    for slug in ["our-team", "other-team"]:
+        assert client.get(reverse("regions:team", args=[slug])).status_code == 200
+    response = client.get(reverse("regions:compare"), {"team": ["our-team", "other-team"]})
+    assert [row.team.slug for row in response.context["rows"]] == ["our-team", "other-team"]
+
+
+def test_a_team_in_a_region_below_the_city_is_in_scope(personas):
+    district = RegionFactory(name="桑珠孜区", parent=personas.region)
+    TeamFactory(region=district, slug="district-team", name="区里的志愿服务队")
+    assert sorted(listed_slugs(client_for(personas.region_admin))) == [
+        "district-team",
+        "our-team",
+    ]
+
+
+@pytest.mark.parametrize("persona", ["staff", "secretary", "volunteer", "no_role"])
+def test_everyone_else_is_refused(personas, persona):
+    client = client_for(getattr(personas, persona))
+    for name in PAGES:
+        assert client.get(reverse(name)).status_code == 403, name
+    assert client.get(reverse("regions:team", args=["our-team"])).status_code == 403
+
+
+def test_a_superuser_without_a_region_is_refused(personas):
+    client = client_for(UserFactory(username="root", is_superuser=True, is_staff=True))
+    for name in PAGES:
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+def test_anonymous_visitors_are_sent_to_log_in(personas):
+    for url in [reverse(name) for name in PAGES] + [reverse("regions:team", args=["our-team"])]:
+        response = Client().get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_pages_are_read_only(personas):
+    client = client_for(personas.region_admin)
+    for url in [reverse(name) for name in PAGES] + [reverse("regions:team", args=["our-team"])]:
+        assert client.post(url).status_code == 405, url
+
+
+# --- The figures are the teams' own -----------------------------------------------------------
+
+
+@pytest.fixture
+def worked_team(personas):
+    """Founded in January this year; 4 members; 3 approved activities this year, one draft."""
+    team = TeamFactory(
+        region=personas.region, slug="worked", name="核算队", founded_on=datetime.date(YEAR, 1, 1)
+    )
+    members = [MemberFactory(team=team, registered_on=datetime.date(YEAR, 1, 1)) for _ in range(4)]
+    approved(team, datetime.date(YEAR, 1, 10), "3.0", members[:3])  # 3 × 3.0
+    approved(team, datetime.date(YEAR, 1, 20), "2.5", members)  # 4 × 2.5
+    approved(team, datetime.date(YEAR, 2, 5), "4.0", members[:1])  # 1 × 4.0
+    ActivityFactory(team=team, start_date=datetime.date(YEAR, 1, 12), status=ActivityStatus.DRAFT)
+    team_figures_recompute(team_id=team.pk)
+    return team
+
+
+def row_of(client: Client, slug: str, **params) -> overview.OverviewRow:
+    response = client.get(reverse("regions:overview"), params)
+    return next(row for row in response.context["rows"] if row.team.slug == slug)
+
+
+def test_overview_figures_are_the_teams_computed_figures(personas, worked_team):
+    row = row_of(client_for(personas.region_admin), "worked")
+    figures = TeamFigures.objects.get(team=worked_team, kind=PeriodKind.YEAR, year=YEAR)
+
+    # By hand: 3 activities; person-hours 9.0 + 10.0 + 4.0 = 23.0; 4 volunteers; 23 / 4 = 5.75.
+    assert row.texts["activities"] == "3" == str(figures.activities)
+    assert row.texts["person_hours"] == "23.0" == str(figures.person_hours)
+    assert row.texts["volunteers"] == "4" == str(figures.registered_volunteers)
+    assert row.texts["hours_per_volunteer"] == str(figures.hours_per_volunteer)
+    assert figures.hours_per_volunteer in (Decimal("5.8"), Decimal("5.7"))  # quantised as stored
+    assert row.texts["last_activity"] == datetime.date(YEAR, 2, 5).isoformat()
+
+
+def test_overview_figures_equal_the_profile_and_the_drill_down(personas, worked_team):
+    """All the team's activities and members are in this year, so this year's figures are
+    the profile's cumulative ones."""
+    client = client_for(personas.region_admin)
+    row = row_of(client, "worked")
+    profile = client.get(reverse("profiles:profile", args=["worked"]))  # a preview for the admin
+    assert profile.status_code == 200
+    all_time = profile.context["figures"]
+    assert row.figure("activities") == all_time.activities
+    assert row.figure("person_hours") == all_time.person_hours
+    assert row.figure("registered_volunteers") == all_time.registered_volunteers
+    assert row.figure("hours_per_volunteer") == all_time.hours_per_volunteer
+
+    team_page = client.get(reverse("regions:team", args=["worked"]))
+    assert team_page.context["row"].texts == row.texts
+
+
+def test_a_team_without_figures_shows_dashes_not_zeros(personas):
+    row = row_of(client_for(personas.region_admin), "our-team")
+    for key in ["volunteers", "activities", "person_hours", "hours_per_volunteer", "on_track"]:
+        assert row.texts[key] == "—", key
+    assert row.texts["months_met"] == "—"
+    assert row.stale
+
+
+def test_hours_per_volunteer_with_no_volunteers_is_a_dash(personas):
+    year_row(personas.team, person_hours=Decimal("10.0"), registered_volunteers=0)
+    assert row_of(client_for(personas.region_admin), "our-team").texts["hours_per_volunteer"] == "—"
+
+
+def test_last_signed_off_month(personas):
+    for year, month in [(2018, 11), (2019, 2), (2018, 12)]:
+        MonthlyReview.objects.create(
+            team=personas.team, year=year, month=month, signed_at=timezone.now()
+        )
+    row = row_of(client_for(personas.region_admin), "our-team")
+    assert row.last_review == (2019, 2)
+    assert row.texts["last_review"] == "2019年2月"
+
+
+# --- The rule columns agree with the monthly review -----------------------------------------
+
+
+def _random_team(rng: random.Random, region, year: int, index: int) -> Team:
+    founded = rng.choice(
+        [datetime.date(year - 2, 5, 1), datetime.date(year, 1, 1), datetime.date(year, 4, 1)]
+    )
+    team = TeamFactory(
+        region=region,
+        founded_on=founded,
+        min_activities_per_month=rng.choice([1, 2]),
+        min_participations_per_member_year=rng.choice([10, 6, 12]),
+        slug=f"random-{index}",
+    )
+    for month in range(1, 13):
+        if rng.random() < 0.9:
+            month_row(team, month, rng.choice([0, 1, 1, 2, 3]), year=year)
+    year_row(team, year=year)
+    return team
+
+
+def _random_members(rng: random.Random, team: Team, year: int, as_of: int) -> None:
+    def some_day(y: int) -> datetime.date:
+        return datetime.date(y, rng.randint(1, 12), rng.randint(1, 28))
+
+    for _ in range(rng.randint(0, 9)):
+        registered = some_day(rng.choice([year - 1, year, year, year + 1]))
+        left = None
+        if rng.random() < 0.3:
+            left = max(registered, some_day(rng.choice([year - 1, year, year])))
+        member = MemberFactory(team=team, registered_on=registered, left_on=left)
+        if rng.random() < 0.85:
+            # Participations up to the "as of" month only: nothing later has happened yet.
+            monthly = [rng.choice([0, 0, 1, 1, 2]) if m <= as_of else 0 for m in range(1, 13)]
+            MemberYearFigures.objects.create(
+                team=team,
+                member=member,
+                year=year,
+                participations=sum(monthly),
+                hours=Decimal("0"),
+                monthly_participations=monthly,
+                monthly_hours=["0"] * 12,
+            )
+
+
+@pytest.mark.parametrize(
+    "today",
+    [datetime.date(2019, 2, 1), datetime.date(2018, 9, 15), datetime.date(2018, 1, 20)],
+    ids=["past-year", "september", "january"],
+)
+def test_rule_columns_agree_with_the_compliance_review(personas, today):
+    year = 2018
+    rng = random.Random(f"overview-{today}")
+    region = RegionFactory(parent=personas.region)
+    window = overview.YearWindow.for_year(year, today)
+    teams = [_random_team(rng, region, year, i) for i in range(8)]
+    for team in teams:
+        _random_members(rng, team, year, window.as_of_month)
+
+    rows = {
+        row.team.pk: row
+        for row in overview.overview_rows(overview.teams_with_figures({region.pk}, window))
+    }
+    assert len(rows) == len(teams)
+    for team in teams:
+        row = rows[team.pk]
+        standing = compliance.review_load(team, year, window.as_of_month, today=today)
+        assert row.share_on_track == standing.share_on_track, team.slug
+        assert row.members_listed == len(standing.members), team.slug
+        if window.last_month_over:
+            review = compliance.review_load(team, year, window.last_month_over, today=today)
+            assert row.months_met == review.months_met, team.slug
+            assert row.months_counted == len(review.months_so_far), team.slug
+        else:
+            assert row.months_counted == 0
+
+
+# --- Filters, sorting, pages -----------------------------------------------------------------
+
+
+@pytest.fixture
+def many(personas, province_admin):
+    """Teams in both cities with figures for this year; the province admin sees them all."""
+    lhasa = personas.other_team.region
+    specs = [
+        # slug, region, host unit, published, volunteers, person-hours, months met (Jan..)
+        ("a-finance", personas.region, "A 财政局", True, 10, "125.0", 12),
+        ("b-housing", personas.region, "B 住建局", False, 8, "20.0", 0),
+        ("c-gov", lhasa, "C 政府办公室", True, 20, "250.0", 12),
+        ("d-edu", lhasa, "D 教育局", True, 4, "50.0", 12),
+        ("e-stats", lhasa, "E 统计局", False, 0, "0.0", 0),
+    ]
+    for slug, region, unit, published, volunteers, hours, met in specs:
+        team = TeamFactory(
+            slug=slug,
+            name=f"{slug} 队",
+            region=region,
+            host_unit=unit,
+            is_published=published,
+            founded_on=datetime.date(2016, 1, 1),
+        )
+        year_row(team, registered_volunteers=volunteers, person_hours=Decimal(hours))
+        for month in range(1, 13):
+            month_row(team, month, 1 if month <= met else 0)
+    return client_for(province_admin)
+
+
+def test_filter_by_region(personas, many):
+    city = personas.region
+    assert sorted(listed_slugs(many, region=city.pk)) == ["a-finance", "b-housing", "our-team"]
+    assert len(listed_slugs(many, region=city.parent_id)) == 7
+    # A region outside the admin's scope is ignored, not obeyed.
+    elsewhere = RegionFactory(name="山南市")
+    assert len(listed_slugs(many, region=elsewhere.pk)) == 7
+
+
+def test_filter_by_host_unit_published_and_rule(many):
+    assert listed_slugs(many, host_unit="教育") == ["d-edu"]
+    unpublished = set(listed_slugs(many, published="no"))
+    assert unpublished >= {"b-housing", "e-stats"}
+    assert "a-finance" not in unpublished
+    if TODAY.month > 1:  # in January no month of the year is over yet
+        assert sorted(listed_slugs(many, compliance="met")) == ["a-finance", "c-gov", "d-edu"]
+        assert sorted(listed_slugs(many, compliance="missed")) == ["b-housing", "e-stats"]
+
+
+def test_sort_by_hours_per_volunteer(many):
+    # 125/10 = 12.5, 20/8 = 2.5, 250/20 = 12.5, 50/4 = 12.5, 0 volunteers "—", no figures "—".
+    highest_first = listed_slugs(many, sort="-hours_per_volunteer")
+    assert highest_first[:4] == ["a-finance", "c-gov", "d-edu", "b-housing"]
+    assert set(highest_first[4:]) == {"e-stats", "our-team", "other-team"}
+    lowest_first = listed_slugs(many, sort="hours_per_volunteer")
+    assert lowest_first[:4] == ["b-housing", "a-finance", "c-gov", "d-edu"]
+    assert set(lowest_first[4:]) == {"e-stats", "our-team", "other-team"}
+
+
+@pytest.mark.parametrize("key", overview.COLUMN_KEYS)
+@pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
+def test_every_column_sorts(many, key, descending):
+    sort = f"-{key}" if descending else key
+    response = many.get(reverse("regions:overview"), {"sort": sort})
+    rows = response.context["rows"]
+    values = [row.value(key) for row in rows]
+    present = [value for value in values if value is not None and value != "—"]
+    # Values first, in order; the "—" ones last.
+    assert values[: len(present)] == present
+    if key not in ("region", "months_met", "last_review", "published"):
+        assert present == sorted(present, reverse=descending)
+    link = response.context["headers"][overview.COLUMN_KEYS.index(key)][1]
+    assert link.direction == ("descending" if descending else "ascending")
+
+
+def test_header_links_keep_the_filters(many):
+    response = many.get(reverse("regions:overview"), {"host_unit": "局", "published": "yes"})
+    query = dict(response.context["headers"])  # column → link
+    link = next(link for column, link in query.items() if column.key == "hours_per_volunteer")
+    assert "host_unit=%E5%B1%80" in link.query and "published=yes" in link.query
+    assert "sort=-hours_per_volunteer" in link.query  # figures sort highest first
+
+
+def test_pages_of_fifty(personas):
+    for n in range(overview.PAGE_SIZE + 7):
+        TeamFactory(region=personas.region, slug=f"t{n:03d}", name=f"队{n:03d}")
+    client = client_for(personas.region_admin)
+    first = client.get(reverse("regions:overview"), {"sort": "name"})
+    assert len(first.context["rows"]) == overview.PAGE_SIZE
+    assert first.context["page"].paginator.count == overview.PAGE_SIZE + 8
+    second = client.get(reverse("regions:overview"), {"sort": "name", "page": 2})
+    assert len(second.context["rows"]) == 8
+    assert not {r.team.pk for r in first.context["rows"]} & {
+        r.team.pk for r in second.context["rows"]
+    }
+
+
+def test_year_choice(personas):
+    year_row(personas.team, year=2018, activities=26)
+    client = client_for(personas.region_admin)
+    assert row_of(client, "our-team", year=2018).texts["activities"] == "26"
+    # From the first year with figures to this one (teams have figures for every year
+    # from their first on; here only 2018 has a row, the years between show "—").
+    assert client.get(reverse("regions:overview")).context["years"] == list(range(YEAR, 2017, -1))
+    # A year without figures falls back to this year.
+    assert client.get(reverse("regions:overview"), {"year": 1999}).context["year"] == YEAR
+
+
+# --- Comparison ----------------------------------------------------------------------------------
+
+
+def test_compare_two_teams_side_by_side(many):
+    response = many.get(reverse("regions:compare"), {"team": ["a-finance", "b-housing"]})
+    assert response.status_code == 200
+    lines = {line.label: line.cells for line in response.context["lines"]}
+    assert lines["人均服务时数"] == [("12.5", True), ("2.5", False)]
+    assert lines["志愿服务总时数（小时）"] == [("125.0", True), ("20.0", False)]
+    assert len(response.context["month_table"]) == TODAY.month  # this year: up to this month
+
+
+def test_compare_at_most_five(many, personas):
+    slugs = ["a-finance", "b-housing", "c-gov", "d-edu", "e-stats", "our-team"]
+    response = many.get(reverse("regions:compare"), {"team": slugs})
+    assert response.status_code == 200
+    assert response.context["too_many"]
+    assert not response.context["rows"]
+    assert "最多可以同时比较5支队伍" in response.content.decode()
+    five = many.get(reverse("regions:compare"), {"team": slugs[:5]})
+    assert len(five.context["rows"]) == 5
+
+
+def test_compare_with_no_team_explains_how(many):
+    response = many.get(reverse("regions:compare"))
+    assert response.status_code == 200
+    assert not response.context["rows"]
+
+
+def test_compare_an_unknown_team_is_404(many):
+    response = many.get(reverse("regions:compare"), {"team": ["a-finance", "nope"]})
+    assert response.status_code == 404
+
+
+# --- Ranking -----------------------------------------------------------------------------------
+
+
+def test_ranking_ties_share_a_rank(many):
+    response = many.get(reverse("regions:ranking"), {"figure": "hours_per_volunteer"})
+    entries = [(entry.rank, entry.row.team.slug) for entry, _ in response.context["entries"]]
+    # 12.5, 12.5, 12.5 (by name), then 2.5; teams with no volunteers or figures are not ranked.
+    assert entries == [(1, "a-finance"), (1, "c-gov"), (1, "d-edu"), (4, "b-housing")]
+    unranked = {row.team.slug for row in response.context["unranked"]}
+    assert unranked == {"e-stats", "our-team", "other-team"}
+
+
+def test_ranking_by_person_hours_and_year(many, personas):
+    year_row(personas.team, year=2018, person_hours=Decimal("2276.5"), registered_volunteers=121)
+    response = many.get(reverse("regions:ranking"), {"figure": "person_hours"})
+    ranks = [(entry.rank, entry.row.team.slug) for entry, _ in response.context["entries"]]
+    assert ranks[:3] == [(1, "c-gov"), (2, "a-finance"), (3, "d-edu")]
+    older = many.get(reverse("regions:ranking"), {"figure": "person_hours", "year": 2018})
+    assert [entry.row.team.slug for entry, _ in older.context["entries"]] == ["our-team"]
+
+
+def test_ranking_figure_must_be_one_of_the_six(many):
+    response = many.get(reverse("regions:ranking"), {"figure": "phone"})
+    assert response.context["figure"].key == "hours_per_volunteer"
+    assert [f.key for f in response.context["figure_choices"]] == overview.RANKING_FIGURES
+
+
+def test_rank_function_on_equal_and_missing_values():
+    def row(name, hours, volunteers):
+        team = Team(name=name, pk=hash(name) % 1000)
+        figures = None
+        if volunteers is not None:
+            figures = TeamFigures(person_hours=Decimal(hours), registered_volunteers=volunteers)
+        return overview.OverviewRow(team, figures, 0, 0, 0, 0, None, None, False)
+
+    rows = [row("丙", "30", 3), row("甲", "20", 2), row("乙", "5", 1), row("丁", "1", 0)]
+    rows += [row("戊", "0", None)]
+    ranked, unranked = overview.rank(rows, "hours_per_volunteer")
+    assert [(r.rank, r.row.team.name, r.value) for r in ranked] == [
+        (1, "丙", Decimal("10.0")),
+        (1, "甲", Decimal("10.0")),
+        (3, "乙", Decimal("5.0")),
+    ]
+    assert [r.team.name for r in unranked] == ["丁", "戊"]
+
+
+# --- The drill-down ------------------------------------------------------------------------------
+
+
+def test_team_page_shows_figures_months_reviews_and_activities(personas, worked_team):
+    reviewer = UserFactory(username="sec", last_name="黄", first_name="晓梅")
+    MonthlyReview.objects.create(
+        team=worked_team, year=YEAR, month=1, signed_at=timezone.now(), signed_by=reviewer
+    )
+    client = client_for(personas.region_admin)
+    response = client.get(reverse("regions:team", args=["worked"]))
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert reverse("profiles:profile", args=["worked"]) in content
+    assert "预览" in content  # the profile is not published
+    activities = response.context["activities"]
+    assert len(activities) == 3  # approved only, newest first
+    assert activities[0].start_date == datetime.date(YEAR, 2, 5)
+    for activity in activities:
+        assert reverse("activities:detail", args=["worked", activity.pk]) in content
+    assert [(r.year, r.month) for r in response.context["reviews"]] == [(YEAR, 1)]
+    assert "黄晓梅" in content
+    months = response.context["month_lines"]
+    assert months[0].figures.activities == 2 and months[1].figures.activities == 1
+    assert 'id="team-chart"' in content
+    # The reviews page is linked once it exists; until then the list above stands alone.
+    try:
+        expected = reverse("compliance:reviews", args=["worked"])
+    except Exception:
+        expected = None
+    assert response.context["reviews_url"] == expected
+
+
+def test_the_time_shown_is_the_teams_last_recompute(personas, worked_team):
+    """The figures rows carry no time of their own (a recompute rewrites only the rows
+    that changed): the overview and the team page show the team's fill state."""
+    when = datetime.datetime(YEAR, 1, 2, 3, 4, tzinfo=datetime.UTC)
+    TeamFiguresState.objects.filter(team=worked_team).update(computed_at=when)
+    shown = timezone.localtime(when).strftime("%Y-%m-%d %H:%M")
+    client = client_for(personas.region_admin)
+    team_page = client.get(reverse("regions:team", args=["worked"])).content.decode()
+    assert f"由系统计算于{shown}。" in team_page
+    overview_page = client.get(reverse("regions:overview"))
+    assert overview_page.context["computed_between"] == (when, when)
+    assert f"最近计算于{shown}。" in overview_page.content.decode()
+
+
+def test_team_page_needs_no_write_links(personas, worked_team):
+    content = client_for(personas.region_admin).get(reverse("regions:team", args=["worked"]))
+    text = content.content.decode()
+    assert '<form method="post"' not in text.split('id="content"')[1]
+    assert reverse("activities:create", args=["worked"]) not in text
+
+
+# --- The same few queries for 10 teams as for 200 ----------------------------------------------
+
+
+def _teams_with_everything(region, count: int, start: int) -> list[Team]:
+    teams = Team.objects.bulk_create(
+        [
+            Team(
+                name=f"批量队{start + n}",
+                slug=f"bulk-{start + n}",
+                region=region,
+                host_unit=f"单位{n % 7}",
+                founded_on=datetime.date(2016, 1, 1),
+            )
+            for n in range(count)
+        ]
+    )
+    now = timezone.now()
+    TeamFigures.objects.bulk_create(
+        [
+            TeamFigures(
+                team=team,
+                kind=kind,
+                year=YEAR,
+                month=month,
+                activities=2,
+                person_hours=Decimal("10.0"),
+                registered_volunteers=3,
+            )
+            for team in teams
+            for kind, month in [(PeriodKind.YEAR, 0), (PeriodKind.MONTH, 1)]
+        ]
+    )
+    MonthlyReview.objects.bulk_create(
+        [MonthlyReview(team=team, year=YEAR, month=1, signed_at=now) for team in teams]
+    )
+    for team in teams[:3]:
+        member = MemberFactory(team=team)
+        approved(team, datetime.date(YEAR, 1, 5), "2.0", [member])
+    return teams
+
+
+def _queries(client: Client, url: str, params=None) -> int:
+    cache.clear()  # counted cold: the host units' list comes from the cache when warm
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, params or {})
+    assert response.status_code == 200
+    return len(captured)
+
+
+def test_query_counts_do_not_grow_with_the_teams(personas):
+    client = client_for(personas.region_admin)
+    region = personas.region
+    small = _teams_with_everything(region, 10, 0)
+    client.get(reverse("regions:overview"))  # warm up: sessions, content types
+    counts_small = {
+        "overview": _queries(client, reverse("regions:overview"), {"sort": "-on_track"}),
+        "export": _queries(client, reverse("regions:export")),
+        "ranking": _queries(client, reverse("regions:ranking")),
+        "compare": _queries(client, reverse("regions:compare"), {"team": ["bulk-0", "bulk-1"]}),
+        "team": _queries(client, reverse("regions:team", args=["bulk-0"])),
+    }
+    _teams_with_everything(region, 190, 10)
+    assert Team.objects.filter(region=region).count() == 201
+    counts_large = {
+        "overview": _queries(client, reverse("regions:overview"), {"sort": "-on_track"}),
+        "export": _queries(client, reverse("regions:export")),
+        "ranking": _queries(client, reverse("regions:ranking")),
+        "compare": _queries(
+            client,
+            reverse("regions:compare"),
+            {"team": ["bulk-0", "bulk-1", "bulk-2", "bulk-150", "bulk-199"]},
+        ),
+        "team": _queries(client, reverse("regions:team", args=["bulk-0"])),
+    }
+    assert counts_large == counts_small
+    assert small  # the first ten are still there
+
+
+@pytest.mark.parametrize(
+    "sort", sorted(overview.TEAM_SORTS | {f"-{s}" for s in overview.TEAM_SORTS})
+)
+@pytest.mark.parametrize("params", [{}, {"published": "yes"}, {"host_unit": "局"}])
+def test_pages_chosen_from_the_teams_alone_are_the_full_querys_pages(
+    many, personas, province_admin, monkeypatch, sort, params
+):
+    """Sorted by a team column, the page's teams are picked from the teams table and
+    then given their figures: the same teams, order, figures and rules as the query
+    that joins everything first (the path every figure sort takes)."""
+    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    # Another team with the same host unit: ties are broken by name.
+    TeamFactory(slug="f-finance", name="f-finance 队", region=personas.region, host_unit="A 财政局")
+    roles = roles_for(province_admin)
+    region_ids = roles.admin_region_ids()
+    tree = overview.RegionTree.load(region_ids)
+    query = {"sort": sort, **params}
+    filters = overview.OverviewFilters.from_query(query, tree=tree)
+    window = overview.YearWindow.for_year(YEAR, TODAY)
+    teams = overview.apply_filters(
+        overview.teams_with_figures(region_ids, window), filters, tree=tree
+    )
+    seen = []
+    cache.clear()
+    if params.get("host_unit"):  # the second time, with the rule columns kept
+        overview.overview_page(
+            lambda: teams, filters, tree=tree, region_ids=region_ids, window=window, page_number=1
+        )
+    pages = Paginator(teams, 2).num_pages
+    assert pages >= 2
+    for number in range(1, pages + 1):
+        page, chosen = overview.overview_page(
+            lambda: teams,
+            filters,
+            tree=tree,
+            region_ids=region_ids,
+            window=window,
+            page_number=number,
+        )
+        full = Paginator(teams, 2).get_page(number)
+        assert page.paginator.count == full.paginator.count
+        assert [t.pk for t in chosen] == [t.pk for t in full.object_list]
+        for mine, theirs in zip(chosen, full.object_list, strict=True):
+            assert overview.OverviewRow.from_team(mine) == overview.OverviewRow.from_team(theirs)
+        seen += [t.slug for t in chosen]
+    assert len(seen) == len(set(seen)) == teams.count()
+
+
+def test_kept_rule_columns_follow_the_teams_recompute(personas, worked_team):
+    """The months met and the members on track are kept per team until its figures are
+    recomputed, and never kept while a change waits for the recompute."""
+    client = client_for(personas.region_admin)
+    before = row_of(client, "worked")
+    # Another query: not the kept page (volunteer_site/fragments.py), the kept columns.
+    assert row_of(client, "worked", page=1) == before
+    member = MemberFactory(team=worked_team, registered_on=datetime.date(YEAR, 1, 1))
+    # The change is noticed (stale): the page computes the columns, keeps nothing.
+    assert row_of(client, "worked").members_listed == before.members_listed + 1
+    team_figures_recompute(team_id=worked_team.pk)
+    approved(worked_team, datetime.date(YEAR, 1, 9), "3.0", [member])
+    team_figures_recompute(team_id=worked_team.pk)
+    after = row_of(client, "worked")
+    assert after.members_listed == before.members_listed + 1
+    assert after.last_activity_on == max(before.last_activity_on, datetime.date(YEAR, 1, 9))
