@@ -43,8 +43,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
-from activities.models import FIGURE_FIELDS, ActivityStatus, PeriodKind
-from profiles.cache import profile_cache_forget_all
+from activities.models import TEAM_FIGURE_FIELDS, ActivityStatus, PeriodKind
 
 # Month index (year × 12 + month − 1) of a date expression. date_part gives a float,
 # cheaper than EXTRACT's numeric.
@@ -220,7 +219,6 @@ def _collect_sql(team_ids: list[int] | None) -> list[str]:
     ]
 
 
-TEAM_FIGURES = FIGURE_FIELDS
 _SUMS = """
     SUM(t.activities), SUM(t.activity_hours), SUM(t.participant_times), SUM(t.person_hours)
 """
@@ -420,7 +418,7 @@ TEAM_SYNC = _Sync(
     table="activities_teamfigures",
     rows="fb_team_rows",
     key={column: f"r.{column}" for column in ["team_id", "kind", "year", "month"]},
-    values={column: f"r.{column}" for column in TEAM_FIGURES},
+    values={column: f"r.{column}" for column in TEAM_FIGURE_FIELDS},
     digest_column="team_rows_digest",
     # (year, month) tells the kind: (0, 0) all time, (y, 0) a year, (y, m) a month.
     digest_of=[
@@ -493,7 +491,6 @@ def figures_recompute_all(
     }
     state_filter = _team_filter("team_id", team_ids)
     with transaction.atomic(), connection.cursor() as cursor:
-        profile_cache_forget_all()  # every stored profile page, once this commits
         # ON COMMIT DROP is not enough inside a caller's transaction (or a test's).
         cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMPORARY_TABLES)}")
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")

@@ -48,7 +48,6 @@ from django.utils import timezone
 from activities.models import ActivityStatus
 from activities.workdays import LOGGING_DEADLINE_WORKING_DAYS, is_working_day
 from demo.team import HAN_FEMALE, HAN_MALE, HAN_SURNAMES
-from teams import page_versions
 from teams.models import DEFAULT_CATEGORY_NAMES, Region, ServiceCategory
 
 PROVINCE = "湖南省"
@@ -96,7 +95,8 @@ TEAM_COLUMNS = [
     "id", "name", "slug", "host_unit", "founded_on", "lead_name", "lead_title",
     "lead_consents_to_publication", "recommending_unit", "main_deeds", "is_published",
     "published_on", "publication_source", "responsible_editor", "min_activities_per_month",
-    "min_participations_per_member_year", "created_at", "lead_member_id", "region_id",
+    "min_participations_per_member_year", "created_at", "updated_at", "lead_member_id",
+    "region_id",
 ]  # fmt: skip
 TEAM_CATEGORY_COLUMNS = ["id", "team_id", "category_id", "position"]
 MEMBER_COLUMNS = [
@@ -392,6 +392,7 @@ def _team(plan: _Plan, index: int, ids: _Ids, copier: _Copier) -> tuple[int, int
             "1",
             "10",
             plan.created_at,
+            plan.created_at,
             str(lead_id),
             str(plan.region_ids[city]),
         ]
@@ -592,10 +593,6 @@ def bulk_seed(
         cursor.execute(
             f"ALTER TABLE activities_participation DISABLE TRIGGER {PARTICIPATION_TRIGGER}"
         )
-        # The page-version counters (teams/page_versions.py) would sum up every copied
-        # row; a new database has no kept page to outdate, so they start at 0.
-        for table, trigger in page_versions.BULK_LOAD_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
         lap("prepare")
         copier = _Copier(cursor)
         for index in range(teams):
@@ -613,8 +610,6 @@ def bulk_seed(
         cursor.execute(
             f"ALTER TABLE activities_participation ENABLE TRIGGER {PARTICIPATION_TRIGGER}"
         )
-        for table, trigger in page_versions.BULK_LOAD_TRIGGERS:
-            cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
         for key, table in tables.items():
             _move_sequence(cursor, table, getattr(ids, key))
         lap("indexes and constraints")

@@ -1,63 +1,44 @@
-"""The public profile served whole from the cache.
+"""The public profile kept whole in the cache: the product's only page cache.
 
-The profile (/p/<slug>/) is the same page for every anonymous visitor and changes
-only when the team's figures are recomputed, when the team or its service
-categories are edited, or at midnight (its chart ends with the current month). A
-visitor without a session gets the stored page, with no query at all; signed-in
-users (whose navigation bar is their own) and previews are always rendered.
+Anonymous traffic to published profiles is the one load that can spike (a profile
+shared on social media), and the page is the same for every anonymous visitor. A
+visitor without a session gets the stored page; signed-in users (whose navigation
+bar is their own), previews and requests with a query string are always rendered.
 
-Freshness works by generations rather than by deleting pages:
+The key is made of what the database says about the team, read in one query
+before the page is rendered:
 
-* each team has a generation, moved on when its figures are recomputed or
-  marked for recomputing (``profile_cache_forget(team_id)``);
-* one global generation moves on when anything that many pages show changes (a
-  team or a service category saved, a recompute of every team:
-  ``profile_cache_forget_all()``).
+* ``Team.updated_at``, moved by every save of the team (the profile edit, the
+  admin, publishing), including its regular service projects (saved with it) and a
+  rename of a service category it lists (``ServiceCategory.save``);
+* the figures' fill state (``TeamFiguresState``): ``computed_at`` moves with every
+  recompute, in the transaction that writes the figures, and ``stale`` is set in
+  the transaction of every change that affects them (the "being updated" notice);
+* the language and the day (the chart ends with the current month).
 
-A stored page carries the generations read *before* it was rendered, so a page
-rendered from figures that were replaced while it rendered is never served. With a
-process-local cache (no ``CACHE_URL``) a change made in another process (a Celery
-worker, another gunicorn worker) is not seen there: pages then live at most
-``LOCAL_TIMEOUT`` seconds; with the shared Redis cache a change is seen at once.
+So nothing is ever invalidated by hand, every process agrees with or without a
+shared cache, and a database restored from a backup needs no flush: a key names
+exactly one state of the data. A cache that is down (Redis stopped) only means the
+page is rendered from the database; it never fails a request.
 """
 
 from __future__ import annotations
 
 import datetime
+import logging
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 
-SHARED_TIMEOUT = 10 * 60
-LOCAL_TIMEOUT = 60
-GLOBAL_KEY = "profile-page:generation"
+from teams.models import Team
 
+logger = logging.getLogger(__name__)
 
-def _page_key(slug: str, language: str) -> str:
-    return f"profile-page:{slug}:{language}"
-
-
-def _team_key(team_id: int) -> str:
-    return f"profile-page:team:{team_id}"
-
-
-def _timeout() -> int:
-    backend = settings.CACHES["default"]["BACKEND"]
-    return LOCAL_TIMEOUT if backend.endswith("LocMemCache") else SHARED_TIMEOUT
-
-
-@dataclass(frozen=True)
-class StoredPage:
-    team_id: int
-    global_generation: int
-    team_generation: int
-    day: datetime.date
-    content: bytes
-    content_type: str
+# A stored page is rendered again after this even if its key still holds: a bound on
+# anything shown that the key does not follow.
+PROFILE_SECONDS = 10 * 60
 
 
 def profile_cacheable(request: HttpRequest) -> bool:
@@ -70,87 +51,50 @@ def profile_cacheable(request: HttpRequest) -> bool:
     )
 
 
+def profile_key(slug: str, language: str, today: datetime.date) -> str | None:
+    """The stored page's key, or None when the profile is not public (rendered: a 404)."""
+    found = (
+        Team.objects.filter(slug=slug, is_published=True)
+        .values_list("pk", "updated_at", "figures_state__computed_at", "figures_state__stale")
+        .first()
+    )
+    if found is None:
+        return None
+    team_id, updated_at, computed_at, stale = found
+    computed = computed_at.timestamp() if computed_at else "never"
+    return (
+        f"profile:{team_id}:{language}:{today.isoformat()}:"
+        f"{updated_at.timestamp()}:{computed}:{stale}"
+    )
+
+
 def profile_cached(
     slug: str,
     language: str,
     today: datetime.date,
-    render: Callable[[Callable[[int], None]], HttpResponse],
+    render: Callable[[], HttpResponse],
 ) -> HttpResponse:
-    """The stored page if it is current, else the page ``render`` makes, stored.
-
-    ``render`` is called with a function it must call with the team's id after
-    loading the team and before reading its figures: the team's generation is
-    read there, so figures replaced during the render leave the page unserved.
-    """
-    page_key = _page_key(slug, language)
-    found = cache.get_many([page_key, GLOBAL_KEY])
-    global_generation = found.get(GLOBAL_KEY, 0)
-    stored: StoredPage | None = found.get(page_key)
-    if (
-        stored is not None
-        and stored.day == today
-        and stored.global_generation == global_generation
-        and stored.team_generation == cache.get(_team_key(stored.team_id), 0)
-    ):
-        response = HttpResponse(stored.content, content_type=stored.content_type)
+    """The stored page if there is one under the team's current key, else the page
+    ``render`` makes, stored. The key is read before rendering, so a page stored under
+    it shows that state of the data or a newer one, never an older one."""
+    key = profile_key(slug, language, today)
+    if key is None:
+        return render()
+    try:
+        stored = cache.get(key)
+    except Exception:  # the cache is down: serve from the database
+        logger.warning("cache unavailable: profile %s rendered", slug, exc_info=True)
+        return render()
+    if stored is not None:
+        content, content_type = stored
+        response = HttpResponse(content, content_type=content_type)
         response["X-Page-Cache"] = "hit"
         return response
-    seen: dict[str, int] = {}
-
-    def team_loaded(team_id: int) -> None:
-        seen["team_id"] = team_id
-        seen["generation"] = cache.get(_team_key(team_id), 0)
-
-    response = render(team_loaded)
-    if response.status_code == 200 and "team_id" in seen:
-        cache.set(
-            page_key,
-            StoredPage(
-                team_id=seen["team_id"],
-                global_generation=global_generation,
-                team_generation=seen["generation"],
-                day=today,
-                content=response.content,
-                content_type=response["Content-Type"],
-            ),
-            _timeout(),
-        )
+    response = render()
+    if response.status_code == 200:
+        try:
+            cache.set(key, (response.content, response["Content-Type"]), PROFILE_SECONDS)
+        except Exception:
+            logger.warning("cache unavailable: profile %s not stored", slug, exc_info=True)
         response["X-Page-Cache"] = "miss"
     return response
-
-
-def teams_generation() -> int:
-    """Moves on whenever a team or a service category is saved (and after a recompute of
-    every team): other cached lists of teams key on it too."""
-    return cache.get(GLOBAL_KEY, 0)
-
-
-def _bump(key: str) -> None:
-    # add (set if absent) then incr: two processes bumping a new key get 1 and 2.
-    cache.add(key, 0, None)
-    try:
-        cache.incr(key)
-    except ValueError:  # evicted between the two: any new value differs from 0
-        cache.set(key, 1, None)
-
-
-def _bump_now_and_at_commit(key: str) -> None:
-    # Now, for this transaction's own later reads; at commit, because a page
-    # rendered meanwhile by another request read the data before the change.
-    _bump(key)
-    transaction.on_commit(lambda: _bump(key))
-
-
-def profile_cache_forget(team_id: int) -> None:
-    """The team's profile is out of date (now, and again when the transaction commits)."""
-    _bump_now_and_at_commit(_team_key(team_id))
-
-
-def profile_cache_forget_now(team_id: int) -> None:
-    """The team's profile is out of date; for callers that also call this at commit."""
-    _bump(_team_key(team_id))
-
-
-def profile_cache_forget_all() -> None:
-    """Every profile is out of date."""
-    _bump_now_and_at_commit(GLOBAL_KEY)

@@ -174,22 +174,15 @@ def _chart_text(values: list[MonthValue]) -> ChartText:
 def profile(request: HttpRequest, slug: str) -> HttpResponse:
     today = timezone.localdate()
     if profile_cacheable(request):
-        # Anonymous visitors share one stored page per team and language (page_cache).
+        # Anonymous visitors share one stored page per team and language (profiles/cache.py).
         return profile_cached(
-            slug,
-            get_language(),
-            today,
-            lambda team_loaded: _profile_render(request, slug, today, team_loaded),
+            slug, get_language(), today, lambda: _profile_render(request, slug, today)
         )
-    return _profile_render(request, slug, today, lambda team_id: None)
+    return _profile_render(request, slug, today)
 
 
-def _profile_render(
-    request: HttpRequest, slug: str, today: datetime.date, team_loaded
-) -> HttpResponse:
+def _profile_render(request: HttpRequest, slug: str, today: datetime.date) -> HttpResponse:
     team, preview = _team_for_profile(request, slug, related=["lead_member", "figures_state"])
-    if not preview:
-        team_loaded(team.pk)
     months = last_months(today, CHART_MONTHS)
     all_time, values = _figures(team, months)
     chart = chart_build(values)

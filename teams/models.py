@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.db.models.functions import Length
 from django.db.models.lookups import GreaterThan, LessThanOrEqual
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -106,6 +107,11 @@ class ServiceCategory(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The teams listing this category show its name on their public profiles.
+        Team.objects.filter(team_categories__category=self).update(updated_at=timezone.now())
+
 
 class TeamQuerySet(models.QuerySet):
     def published(self) -> TeamQuerySet:
@@ -169,9 +175,11 @@ class Team(models.Model):
         _("minimum participations per member per year"), default=10
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    # Moved by every save: part of the stored public profile's key (profiles/cache.py).
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
     objects = TeamQuerySet.as_manager()
-    history = HistoricalRecords(excluded_fields=["created_at"])
+    history = HistoricalRecords(excluded_fields=["created_at", "updated_at"])
 
     class Meta:
         verbose_name = _("volunteer service team")
@@ -190,6 +198,12 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        # A save of chosen fields moves updated_at too (auto_now moves only when saved).
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "updated_at"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("dashboard:team", kwargs={"slug": self.slug})
@@ -362,38 +376,3 @@ class ErrorReport(models.Model):
     @property
     def is_resolved(self) -> bool:
         return self.resolved_at is not None
-
-
-class PageVersion(models.Model):
-    """A counter that database triggers move on whenever data a kept page shows changes.
-
-    The signed-in pages that cost most to render (the activity list, the compliance
-    review, the region overview) are kept in the cache under a key that includes
-    these counters (``teams/page_versions.py``). The triggers move them in the same
-    transaction as the change, so a page read in a snapshot that does not see the
-    change also does not see the new counter, and a page rendered from new data is
-    never stored under an old key: exact in every process, with or without a shared
-    cache. A missing row counts as 0.
-    """
-
-    class Kind(models.IntegerChoices):
-        # The team's activities, their participations and its monthly reviews.
-        TEAM = 1, _("team")
-        # The teams of a region (their rows, figures' state and monthly reviews).
-        REGION = 2, _("region")
-        # Regions and service categories: moves on every page's key (key 0).
-        GLOBAL = 3, _("everything")
-
-    kind = models.PositiveSmallIntegerField(_("kind"), choices=Kind.choices)
-    key = models.BigIntegerField(_("key"))
-    version = models.BigIntegerField(_("version"), default=0)
-
-    class Meta:
-        verbose_name = _("page version")
-        verbose_name_plural = _("page versions")
-        constraints = [
-            models.UniqueConstraint(fields=["kind", "key"], name="pageversion_one_per_key"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.get_kind_display()} {self.key}: {self.version}"

@@ -47,7 +47,7 @@ from activities.models import (
     TeamFigures,
     TeamFiguresState,
 )
-from activities.stats import FIGURE_FIELDS, team_figures_recompute
+from activities.stats import TEAM_FIGURE_FIELDS, team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from members.models import Member
 from members.tests.factories import MemberFactory
@@ -161,7 +161,7 @@ def hand_worked() -> HandWorked:
 
 def figures(team, kind, year=0, month=0) -> dict:
     row = TeamFigures.objects.get(team=team, kind=kind, year=year, month=month)
-    return {name: getattr(row, name) for name in FIGURE_FIELDS}
+    return {name: getattr(row, name) for name in TEAM_FIGURE_FIELDS}
 
 
 def ratios(team, kind, year=0, month=0) -> tuple:
@@ -375,7 +375,7 @@ def test_a_team_without_members_or_activities_has_rows_of_zeros():
     rows = list(TeamFigures.objects.filter(team=team))
     assert len(rows) == months_from(datetime.date(2025, 6, 1), today) + (today.year - 2025 + 1) + 1
     for row in rows:
-        assert {name: getattr(row, name) for name in FIGURE_FIELDS} == zero_month(0, 0)
+        assert {name: getattr(row, name) for name in TEAM_FIGURE_FIELDS} == zero_month(0, 0)
         assert row.hours_per_volunteer is None
         assert row.activities_per_volunteer is None
         assert row.hours_per_activity is None
@@ -402,7 +402,7 @@ def snapshot(team) -> tuple[list, list]:
     team_rows = list(
         TeamFigures.objects.filter(team=team)
         .order_by("kind", "year", "month")
-        .values("kind", "year", "month", *FIGURE_FIELDS)
+        .values("kind", "year", "month", *TEAM_FIGURE_FIELDS)
     )
     member_rows = list(
         MemberYearFigures.objects.filter(team=team)
@@ -466,8 +466,7 @@ class SummaryWrites:
 
     PostgreSQL: the transaction's own statistics of the two tables. SQLite: the
     connection's count of changed rows, less the one update of the team's fill state
-    (its time) that every recompute makes and the page-version counters its trigger
-    moves (teams/page_versions.py: each move adds 1 to the counters' sum).
+    (its time) that every recompute makes.
     """
 
     def __init__(self, state_updates: int = 1):
@@ -477,10 +476,7 @@ class SummaryWrites:
     def _now(self) -> int:
         if connection.vendor == "sqlite":
             connection.ensure_connection()
-            with connection.cursor() as cursor:
-                cursor.execute("SELECT COALESCE(SUM(version), 0) FROM teams_pageversion")
-                moves = cursor.fetchone()[0]
-            return connection.connection.total_changes - moves
+            return connection.connection.total_changes
         with connection.cursor() as cursor:
             cursor.execute(
                 "SELECT COALESCE(SUM(n_tup_ins + n_tup_upd + n_tup_del), 0) "

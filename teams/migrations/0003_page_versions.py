@@ -2,7 +2,6 @@
 
 from django.db import migrations, models
 
-from teams.page_versions import install_from_migration
 
 
 def fillfactor(apps, schema_editor):
@@ -37,5 +36,6 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(fillfactor, migrations.RunPython.noop),
-        migrations.RunPython(install_from_migration, migrations.RunPython.noop),
+        # The counters' triggers were installed here; the kept pages they served are gone
+        # (migration 0005 drops the table and, on databases that had them, the triggers).
     ]
