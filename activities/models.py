@@ -56,10 +56,8 @@ class ActivityStatus(models.TextChoices):
 
 class ActivityQuerySet(models.QuerySet):
     def approved(self) -> ActivityQuerySet:
+        """The activities that count in the figures and the rules."""
         return self.filter(status=ActivityStatus.APPROVED)
-
-    def for_teams(self, team_ids) -> ActivityQuerySet:
-        return self.filter(team_id__in=team_ids)
 
 
 class Activity(models.Model):
@@ -177,6 +175,12 @@ class Activity(models.Model):
     def __str__(self) -> str:
         return f"{self.start_date:%Y-%m-%d} {self.title}"
 
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        # The receivers of this save have seen the old status; the next save compares
+        # with this one.
+        self._loaded_status = self.status
+
     def get_absolute_url(self) -> str:
         return reverse("activities:detail", kwargs={"slug": self.team.slug, "pk": self.pk})
 
@@ -206,6 +210,12 @@ class Activity(models.Model):
                         % {"count": over}
                     }
                 )
+
+
+class ParticipationQuerySet(models.QuerySet):
+    def approved(self) -> ParticipationQuerySet:
+        """The participations that count: those of approved activities."""
+        return self.filter(activity__status=ActivityStatus.APPROVED)
 
 
 class Participation(models.Model):
@@ -243,6 +253,7 @@ class Participation(models.Model):
         _("role"), max_length=20, choices=Role.choices, default=Role.PARTICIPANT
     )
 
+    objects = ParticipationQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -315,7 +326,7 @@ class PeriodKind(models.TextChoices):
 
 # The figures every TeamFigures row carries (the recomputes write them, the pages and
 # the overview read them), in the order of the model.
-FIGURE_FIELDS = [
+TEAM_FIGURE_FIELDS = [
     "activities",
     "activity_hours",
     "participant_times",

@@ -26,9 +26,8 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 
 from activities.models import (
-    FIGURE_FIELDS,
+    TEAM_FIGURE_FIELDS,
     Activity,
-    ActivityStatus,
     MemberYearFigures,
     Participation,
     PeriodKind,
@@ -36,7 +35,6 @@ from activities.models import (
     TeamFiguresState,
 )
 from members.models import Member
-from profiles.cache import profile_cache_forget, profile_cache_forget_now
 from teams.models import Team
 
 logger = logging.getLogger(__name__)
@@ -93,7 +91,7 @@ def _months(first: datetime.date, last: datetime.date) -> list[tuple[int, int]]:
 
 def _collect(team_id: int) -> _Computed:
     computed = _Computed()
-    approved = Activity.objects.filter(team_id=team_id, status=ActivityStatus.APPROVED)
+    approved = Activity.objects.approved().filter(team_id=team_id)
     activity_rows = (
         approved.values(y=ExtractYear("start_date"), m=ExtractMonth("start_date"))
         .annotate(
@@ -114,9 +112,7 @@ def _collect(team_id: int) -> _Computed:
         totals.materials_distributed = row["materials"]
         totals.households_visited = row["households"]
         totals.donation_yuan = Decimal(row["donation"])
-    participations = Participation.objects.filter(
-        activity__team_id=team_id, activity__status=ActivityStatus.APPROVED
-    )
+    participations = Participation.objects.approved().filter(activity__team_id=team_id)
     member_months = (
         participations.values(
             "member_id",
@@ -254,7 +250,7 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             row.kind,
             row.year,
             row.month,
-            *(getattr(row, f) for f in FIGURE_FIELDS),
+            *(getattr(row, f) for f in TEAM_FIGURE_FIELDS),
         )
         for row in rows
     }
@@ -271,8 +267,6 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
         for (member_id, year), (counts, hours) in member_years.items()
     }
     with transaction.atomic():
-        # The stored profile page is out of date once this commits (on_commit).
-        profile_cache_forget(team_id)
         # One writer per team at a time, and never an older run over a newer
         # one: a run that started before the last write steps aside.
         TeamFiguresState.objects.bulk_create(
@@ -283,7 +277,7 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
             return False
         teams_changed = _write_changed(
             TeamFigures.objects.filter(team_id=team_id),
-            ["team_id", "kind", "year", "month", *FIGURE_FIELDS],
+            ["team_id", "kind", "year", "month", *TEAM_FIGURE_FIELDS],
             team_values,
             key=["kind", "year", "month"],
             unique=["team_id", "kind", "year", "month"],
@@ -382,43 +376,24 @@ def _upsert(model, fields: list[str], rows: list[tuple], *, unique: list[str]) -
 
 
 # --- Asking for a recompute -----------------------------------------------------------------
+# activities/tasks.py ``figures_changed`` calls these: the first in the change's
+# transaction, the second once it has committed, before queuing the recompute.
 
 
-class _RecomputeAfterCommit:
-    """An on-commit callback for one team; one per team per transaction."""
-
-    def __init__(self, team_id: int):
-        self.team_id = team_id
-        self.ran = False
-
-    def __call__(self) -> None:
-        from activities.tasks import enqueue_team_recompute
-
-        self.ran = True
-        profile_cache_forget_now(self.team_id)
-        TeamFiguresState.objects.filter(team_id=self.team_id).update(requested_at=timezone.now())
-        enqueue_team_recompute(self.team_id)
-
-
-def team_figures_request(*, team_id: int) -> None:
-    """Note that a team's figures changed; recompute them once the change commits.
-
-    The team is marked stale in the current transaction, so the mark is
-    committed with the change even if the task can never be queued.
-    """
+def team_figures_mark_stale(*, team_id: int) -> None:
+    """Mark the team's figures stale, in the transaction of the change that affects them:
+    the mark is committed with the change even if a recompute can never be queued, and
+    the nightly reconcile then catches the team up."""
     if not TeamFiguresState.objects.filter(team_id=team_id).update(stale=True):
         TeamFiguresState.objects.bulk_create(
             [TeamFiguresState(team_id=team_id, stale=True)], ignore_conflicts=True
         )
-    # The stored profile page says "being updated" from now on (and again at the
-    # commit, by the callback below: a page rendered meanwhile read the old state).
-    profile_cache_forget_now(team_id)
-    pending = connection.run_on_commit if connection.in_atomic_block else []
-    for entry in pending:
-        callback = entry[1]
-        if getattr(callback, "team_id", None) == team_id and not callback.ran:
-            return  # this transaction already asks for this team
-    transaction.on_commit(_RecomputeAfterCommit(team_id), robust=True)
+
+
+def team_figures_note_committed(*, team_id: int) -> None:
+    """Note when a change committed. A recompute that started before this cannot have
+    seen the change, so it leaves the team stale (``team_figures_recompute``)."""
+    TeamFiguresState.objects.filter(team_id=team_id).update(requested_at=timezone.now())
 
 
 def teams_needing_recompute(*, now=None) -> list[int]:

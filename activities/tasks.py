@@ -1,13 +1,18 @@
-"""Celery tasks for the figures. Thin: they take ids and call activities.stats."""
+"""Celery tasks for the figures, and queuing them when a change affects a team's figures.
+
+Thin: the tasks take ids and call ``activities.stats``, which knows nothing of the queue.
+"""
 
 from __future__ import annotations
 
 import logging
+import threading
+from functools import partial
 
 from celery import shared_task
 from django.conf import settings
 from django.core.cache import cache
-from django.db import InterfaceError, OperationalError, connection
+from django.db import InterfaceError, OperationalError, connection, transaction
 
 from activities import stats
 
@@ -105,15 +110,35 @@ def enqueue_team_recompute(team_id: int) -> None:
             logger.debug("cache unavailable", exc_info=True)
 
 
-@shared_task(name="activities.send_monthly_reminders")
-def send_monthly_reminders(day: str | None = None) -> dict:
-    """Daily (beat): on the first working day of a month, last month's reminders.
+# Teams asked for in this thread whose request has not yet been handled after a commit.
+_pending = threading.local()
 
-    ``day`` (an ISO date) stands in for today, for tests and runs by hand.
+
+def _pending_teams() -> set[int]:
+    if not hasattr(_pending, "teams"):
+        _pending.teams = set()
+    return _pending.teams
+
+
+def figures_changed(*, team_id: int) -> None:
+    """A change that affects the team's figures is being saved: mark them stale now (in
+    the change's transaction) and, once it commits, recompute them (queued, or at once
+    on the embedded default).
+
+    One transaction that changes a team many times (a bulk approval) queues one
+    recompute: the first of its commit callbacks handles the team, the others find it
+    handled. A transaction rolled back leaves its team pending, to be handled by the
+    team's next commit, which is harmless.
     """
-    import datetime
+    stats.team_figures_mark_stale(team_id=team_id)
+    _pending_teams().add(team_id)
+    transaction.on_commit(partial(_figures_changed_committed, team_id), robust=True)
 
-    from compliance.reminders import reminders_send
 
-    today = datetime.date.fromisoformat(day) if day else None
-    return reminders_send(today=today).as_dict()
+def _figures_changed_committed(team_id: int) -> None:
+    pending = _pending_teams()
+    if team_id not in pending:
+        return  # an earlier callback of this commit handled it
+    pending.discard(team_id)
+    stats.team_figures_note_committed(team_id=team_id)
+    enqueue_team_recompute(team_id)

@@ -27,7 +27,7 @@ BEAT_SCHEDULE = {
     # Runs every morning; sends only on the first working day of a month, and
     # never twice for the same month (compliance.reminders).
     "monthly-reminders": {
-        "task": "activities.send_monthly_reminders",
+        "task": "compliance.send_monthly_reminders",
         "schedule": crontab(hour=9, minute=0),
     },
     "purge-audit-log": {

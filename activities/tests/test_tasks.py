@@ -13,7 +13,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 
 from activities import services, stats, tasks
 from activities.models import ActivityStatus, TeamFigures, TeamFiguresState
-from activities.stats import FIGURE_FIELDS
+from activities.stats import TEAM_FIGURE_FIELDS
 from activities.tests.factories import ParticipationFactory
 from teams.models import Team
 from teams.tests.factories import TeamFactory, UserFactory
@@ -32,7 +32,7 @@ def submitted_activity(**kwargs):
     return participation.activity
 
 
-FIELDS = ["kind", "year", "month", *FIGURE_FIELDS]
+FIELDS = ["kind", "year", "month", *TEAM_FIGURE_FIELDS]
 
 
 def year_row(team, year=2018):
@@ -104,17 +104,42 @@ def test_queued_only_after_commit(queued, django_capture_on_commit_callbacks):
 
 @pytest.mark.django_db
 def test_many_changes_in_one_transaction_queue_one_recompute(
-    queued, django_capture_on_commit_callbacks
+    queued, django_capture_on_commit_callbacks, monkeypatch
 ):
     first = submitted_activity()
     others = [
         submitted_activity(activity__team=first.team, member__team=first.team) for _ in range(4)
     ]
     forget_setup(queued)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+    noted = []
+    original = stats.team_figures_note_committed
+    monkeypatch.setattr(
+        stats,
+        "team_figures_note_committed",
+        lambda *, team_id: (noted.append(team_id), original(team_id=team_id)),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
         services.activities_approve(activities=[first, *others], by=UserFactory())
-    assert len(callbacks) == 1
+    # Five approvals, one commit: the team is noted and queued once.
+    assert noted == [first.team_id]
     assert queued == [(first.team_id, tasks.COALESCE_SECONDS + 1)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_rolled_back_change_leaves_its_team_for_the_next_commit(queued):
+    """A transaction rolled back runs no callback; the team's next change, committed,
+    still queues its recompute."""
+    from django.db import transaction
+
+    activity = submitted_activity()
+    forget_setup(queued)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        tasks.figures_changed(team_id=activity.team_id)
+        raise RuntimeError("rolled back")
+    assert queued == []
+    with transaction.atomic():
+        tasks.figures_changed(team_id=activity.team_id)
+    assert queued == [(activity.team_id, tasks.COALESCE_SECONDS + 1)]
 
 
 @pytest.mark.django_db
@@ -135,7 +160,7 @@ def test_a_duplicate_task_skips_when_a_later_run_covered_the_change():
         activity__status=ActivityStatus.APPROVED,
         activity__approved_at=datetime.datetime(2018, 5, 11, tzinfo=datetime.UTC),
     )
-    stats.team_figures_request(team_id=activity.team_id)
+    stats.team_figures_mark_stale(team_id=activity.team_id)
     assert tasks.recompute_team_figures(activity.team_id) is True
     assert tasks.recompute_team_figures(activity.team_id) is False
 

@@ -6,11 +6,11 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from activities.stats import team_figures_request
 from members.imports.columns import IMPORTED_FIELDS
 from members.imports.plan import BATCH_SIZE, member_import_plan
 from members.imports.rows import ImportConflict, MemberImportPlan, MemberImportResult, RowStatus
 from members.models import Member
+from members.signals import members_imported
 from teams.models import Team
 
 
@@ -29,9 +29,11 @@ def member_import_apply(
     new = [Member(team=team, **row.merged) for row in plan.rows if row.status == RowStatus.NEW]
     changed: list[Member] = []
     fields: set[str] = set()
+    dates_before: dict[int, tuple] = {}
     for row in plan.rows:
         if row.status != RowStatus.UPDATE:
             continue
+        dates_before[row.member.pk] = (row.member.registered_on, row.member.left_on)
         for name in IMPORTED_FIELDS:
             if getattr(row.member, name) != row.merged[name]:
                 setattr(row.member, name, row.merged[name])
@@ -56,6 +58,20 @@ def member_import_apply(
                     default_user=by,
                     default_change_reason=reason,
                 )
+            if new or changed:
+                members_imported.send(
+                    sender=Member,
+                    team_id=team.pk,
+                    changes=[
+                        (
+                            member.pk,
+                            member.name,
+                            dates_before.get(member.pk),
+                            (member.registered_on, member.left_on),
+                        )
+                        for member in [*new, *changed]
+                    ],
+                )
     except IntegrityError as error:
         raise ImportConflict(
             _(
@@ -63,9 +79,6 @@ def member_import_apply(
                 "is now taken). Nothing was imported; upload the file again."
             )
         ) from error
-    if new or changed:
-        # Bulk writes send no signals: ask for the figures (registered volunteers) here.
-        team_figures_request(team_id=team.pk)
     return MemberImportResult(created=len(new), updated=len(changed))
 
 

@@ -19,7 +19,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus, PeriodKind, TeamFigures, TeamFiguresState
-from activities.stats import team_figures_recompute, team_figures_request
+from activities.stats import team_figures_mark_stale, team_figures_recompute
+from activities.tests.factories import ActivityFactory, ParticipationFactory
 from demo.team import ACTIVITIES_CURRENT, LEAD_TITLE, TEAM_SLUG, demo_load
 from members.models import Member
 from members.tests.factories import MemberFactory
@@ -275,7 +276,7 @@ def test_update_time_is_shown_in_beijing_time_and_stale_figures_say_so(published
     assert "数据正在更新" not in text
     # A change is noticed (the recompute waits for the commit, which a test never makes):
     # the stored page must not hide it.
-    team_figures_request(team_id=published.pk)
+    team_figures_mark_stale(team_id=published.pk)
     assert TeamFiguresState.objects.get(team=published).stale
     assert "数据正在更新" in text_of(client_for().get(profile_url(published)))
 
@@ -644,3 +645,28 @@ def test_the_profile_in_english(demo_team, settings):
     assert "29 volunteer service activities in all, 110.5 hours in total" in text
     assert "hours per volunteer 20.0 hours" in text
     assert "(1) 献爱心送温暖; (2) 特殊日大型志愿活动" in text
+
+
+def test_registered_now_and_what_the_per_volunteer_figures_divide_by(published):
+    """Three members since 2020, one of whom left on 30 June 2025; one activity of 2024
+    with two of them for 3 hours each. Registered now: 2 (the profile's headcount);
+    registered at any time since founding: 3, which the per-volunteer figures divide
+    by: 6.0 person-hours / 3 = 2.0 hours, 2 participations / 3 = 0.7 times."""
+    Member.objects.filter(team=published).delete()
+    since = datetime.date(2020, 1, 1)
+    first, second = (MemberFactory(team=published, registered_on=since) for _ in range(2))
+    MemberFactory(team=published, registered_on=since, left_on=datetime.date(2025, 6, 30))
+    activity = ActivityFactory(
+        team=published,
+        start_date=datetime.date(2024, 5, 4),
+        hours=Decimal("3.0"),
+        status=ActivityStatus.APPROVED,
+        approved_at=timezone.now(),
+    )
+    for member in (first, second):
+        ParticipationFactory(activity=activity, member=member, hours=Decimal("3.0"))
+    team_figures_recompute(team_id=published.pk)
+    text = text_of(client_for().get(profile_url(published)))
+    assert "现有注册志愿者人数：2人" in text
+    assert "人均服务时数 2.0 小时，人均参与次数 0.7 次" in text
+    assert "人均数按成立以来累计注册的3名志愿者计算" in text
