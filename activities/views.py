@@ -15,7 +15,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -26,11 +25,9 @@ from activities.forms import ActivityFilterForm, ActivityForm, ParticipantSelect
 from activities.history import activity_timeline
 from activities.models import Activity, ActivityStatus, Participation
 from members.models import CadreRank, Member
-from teams import page_versions
 from teams.access import roles_for, team_for_reader, team_for_secretary, team_for_staff
 from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
-from volunteer_site.fragments import kept_content
 from volunteer_site.models import AuditAction
 
 PAGE_SIZE = 25
@@ -46,28 +43,10 @@ def activity_list(request: HttpRequest, slug: str, awaiting: bool = False) -> Ht
     role = roles_for(request.user).role_on(team)
     if awaiting and role != TeamRole.Role.SECRETARY:
         raise PermissionDenied
-    # The content is kept until the team (its row, activities, their participants)
-    # or the categories next change (teams/page_versions.py), per role and query.
-    parts = (
-        team.pk,
-        role,
-        awaiting,
-        sorted(request.GET.lists()),
-        page_versions.team_version(team.pk),
-    )
-    content = kept_content(
-        request,
-        "activity-list",
-        parts,
-        lambda extra: render_to_string(
-            "activities/_activity_list_content.html",
-            {**_activity_list_context(request, team, role, awaiting), **extra},
-        ),
-    )
     return render(
         request,
         "activities/activity_list.html",
-        {"team": team, "role": role, "awaiting": awaiting, "content": content},
+        _activity_list_context(request, team, role, awaiting),
     )
 
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
-from django.db import connection
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.db.models import Value
 from django.http import Http404
 
 from teams.models import Region, RegionAdmin, Team, TeamRole
@@ -21,9 +22,10 @@ from teams.models import Region, RegionAdmin, Team, TeamRole
 class UserRoles:
     """What the signed-in user is: their team roles (with the teams), the regions they
     administer and their own member record. Every page's navigation needs these, so
-    they cost two queries: the roles with their teams, and one plain statement for the
-    region and member ids; the regions and the member are loaded only when used."""
+    they cost two queries: the roles with their teams, and the region and member ids;
+    the regions and the member are loaded only when used."""
 
+    user: object | None = None
     team_roles: list[TeamRole] = field(default_factory=list)
     admin_region_pks: list[int] = field(default_factory=list)
     member_pk: int | None = None
@@ -39,10 +41,12 @@ class UserRoles:
 
     @property
     def member(self):
-        if self._member is None and self.member_pk is not None:
-            from members.models import Member
-
-            self._member = Member.objects.filter(pk=self.member_pk).first()
+        """The user's own member record (members.Member), or None."""
+        if self._member is None and self.member_pk is not None and self.user is not None:
+            try:
+                self._member = self.user.member
+            except ObjectDoesNotExist:
+                return None
         return self._member
 
     @property
@@ -79,50 +83,22 @@ class UserRoles:
 
 
 def _region_and_member_ids(user_pk: int) -> tuple[list[int], int | None]:
-    """The regions the user administers and their member record's id, in one statement
-    (plain SQL: it runs on every signed-in page, and the ORM's compiling would cost more
-    than the query)."""
-    from members.models import Member
-
-    admins, members = RegionAdmin._meta, Member._meta
-    # Table and column names from the models' own metadata; the user id is a parameter.
-    sql = (
-        f"SELECT 0, {admins.get_field('region').column} FROM {admins.db_table} "  # noqa: S608
-        f"WHERE {admins.get_field('user').column} = %s "
-        f"UNION ALL SELECT 1, {members.pk.column} FROM {members.db_table} "
-        f"WHERE {members.get_field('user').column} = %s"
+    """The regions the user administers and their member record's id, in one query."""
+    regions = (
+        RegionAdmin.objects.filter(user_id=user_pk)
+        .annotate(kind=Value(0))
+        .values_list("kind", "region_id")
     )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [user_pk, user_pk])
-        rows = cursor.fetchall()
-    regions = sorted(pk for kind, pk in rows if kind == 0)
-    member = next((pk for kind, pk in rows if kind == 1), None)
-    return regions, member
-
-
-def _team_roles(user_pk: int) -> list[TeamRole]:
-    """The user's team roles with their teams, by team name: one fixed statement through
-    ``raw()`` (no query compiling; ``raw`` still converts every field of the team)."""
-    teams, roles = Team._meta, TeamRole._meta
-    # Table and column names from the models' own metadata; the user id is a parameter.
-    found = Team.objects.raw(
-        f"SELECT t.*, r.{roles.pk.column} AS role_pk, r.{roles.get_field('role').column} "  # noqa: S608
-        f"AS role_name FROM {teams.db_table} t JOIN {roles.db_table} r "
-        f"ON r.{roles.get_field('team').column} = t.{teams.pk.column} "
-        f"WHERE r.{roles.get_field('user').column} = %s "
-        f"ORDER BY t.{teams.get_field('name').column}, t.{teams.pk.column}",
-        [user_pk],
+    member = (
+        get_user_model()
+        .objects.filter(pk=user_pk, member__isnull=False)
+        .annotate(kind=Value(1))
+        .values_list("kind", "member__pk")
     )
-    result = []
-    for team in found:
-        role = TeamRole.from_db(
-            None,
-            ["id", "user_id", "team_id", "role"],
-            [team.role_pk, user_pk, team.pk, team.role_name],
-        )
-        role.team = team
-        result.append(role)
-    return result
+    rows = list(regions.union(member, all=True))
+    return sorted(pk for kind, pk in rows if kind == 0), next(
+        (pk for kind, pk in rows if kind == 1), None
+    )
 
 
 def roles_for(user) -> UserRoles:
@@ -130,9 +106,13 @@ def roles_for(user) -> UserRoles:
     cached = getattr(user, "_volunteer_roles", None)
     if cached is not None:
         return cached
-    roles = UserRoles()
+    roles = UserRoles(user=user)
     if user.is_authenticated:
-        roles.team_roles = _team_roles(user.pk)
+        roles.team_roles = list(
+            TeamRole.objects.filter(user_id=user.pk)
+            .select_related("team")
+            .order_by("team__name", "team__pk")
+        )
         roles.admin_region_pks, roles.member_pk = _region_and_member_ids(user.pk)
     user._volunteer_roles = roles
     return roles
