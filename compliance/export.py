@@ -1,6 +1,6 @@
 """The monthly review as an Excel workbook (openpyxl), with Chinese headers.
 
-Two sheets: "月度情况" (the year's twelve months) and "队员情况" (one row per
+Two sheets: "月度情况" (the year's months up to the one reviewed) and "队员情况" (one row per
 listed member, behind first, with their counts by month). Member names are
 typed by people, so any text that a spreadsheet would read as a formula is
 written with a leading apostrophe.
@@ -17,7 +17,9 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from activities.models import MonthlyReview
-from compliance.standing import MemberStatus, MonthState, ReviewData
+from compliance.months import MonthState
+from compliance.review_data import ReviewData
+from compliance.standing import MemberStatus
 from volunteer_site.names import person_name
 from volunteer_site.xlsx import safe_cell
 
@@ -35,10 +37,10 @@ MEMBER_HEADERS = [
     "本年累计次数",
     "本年累计时数",
     "年度目标",
+    "当前应达",
     "状态",
-    *[f"{m}月" for m in range(1, 13)],
 ]
-MEMBER_WIDTHS = [16, 12, 12, 14, 14, 10, 10, *[6] * 12]
+MEMBER_WIDTHS = [16, 12, 12, 14, 14, 10, 10, 10]
 
 # Written in Chinese whatever the reader's language: the workbook is a record.
 MONTH_STATE_TEXT = {
@@ -90,7 +92,7 @@ def _sheet(workbook_sheet, headers: list[str], widths: list[int]) -> None:
 
 def month_rows(data: ReviewData) -> list[list]:
     rows = []
-    for cell in data.months:
+    for cell in data.months_to_review:
         met = cell.activities >= data.min_activities
         rows.append(
             [
@@ -114,8 +116,9 @@ def member_rows(data: ReviewData) -> list[list]:
             row.ytd_count,
             _number(row.ytd_hours),
             row.target,
+            row.expected,
             STATUS_TEXT[MemberStatus(row.status)],
-            *row.monthly,
+            *row.monthly[: data.month],
         ]
         for row in data.members
     ]
@@ -150,7 +153,8 @@ def review_workbook(*, team, data: ReviewData, review: MonthlyReview | None) -> 
         months.append(row)
 
     members = workbook.create_sheet(MEMBERS_SHEET)
-    _sheet(members, MEMBER_HEADERS, MEMBER_WIDTHS)
+    month_columns = [f"{m}月" for m in range(1, data.month + 1)]
+    _sheet(members, MEMBER_HEADERS + month_columns, MEMBER_WIDTHS + [6] * data.month)
     for row in member_rows(data):
         members.append(row)
 

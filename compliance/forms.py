@@ -7,7 +7,8 @@ from django import forms
 from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from compliance.standing import MemberRow, MemberStatus, behind_first_key
+from compliance.review_data import MemberRow, behind_first_key
+from compliance.standing import MemberStatus
 from members.models import CadreRank
 from teams.models import Team
 

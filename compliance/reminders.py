@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from activities.models import ReminderLog
 from activities.stats import team_figures_recompute
 from activities.workdays import is_working_day
-from compliance import standing as compliance
+from compliance import months, review_data
 from members.models import Member
 from teams.models import Team, TeamRole
 
@@ -82,8 +82,8 @@ def reminders_send(
     if not force_day and today != first_working_day(today.year, today.month):
         return result
     result.ran = True
-    result.year, result.month = compliance.default_review_month(today)
-    end = compliance.month_end(result.year, result.month)
+    result.year, result.month = months.default_review_month(today)
+    end = months.month_end(result.year, result.month)
     teams = Team.objects.filter(founded_on__lte=end).order_by("pk")
     with translation.override(settings.LANGUAGE_CODE):
         for team in teams:
@@ -99,10 +99,10 @@ def _review_url(team: Team, year: int, month: int) -> str:
 
 def _team_reminders(team: Team, *, today: datetime.date, result: ReminderResult) -> None:
     year, month = result.year, result.month
-    data = compliance.review_load(team, year, month, today=today)
+    data = review_data.review_load(team, year, month, today=today)
     if data.stale:  # a change not counted yet: never tell someone they are behind by mistake
         team_figures_recompute(team_id=team.pk)
-        data = compliance.review_load(team, year, month, today=today)
+        data = review_data.review_load(team, year, month, today=today)
     behind = data.behind
     if not behind:
         result.teams_without_anyone_behind.append(team.slug)
@@ -110,7 +110,7 @@ def _team_reminders(team: Team, *, today: datetime.date, result: ReminderResult)
     context = {
         "team": team,
         "data": data,
-        "title": compliance.month_title(year, month),
+        "title": months.month_title(year, month),
         "month_cell": data.review_month,
         "behind": behind,
         "review_url": _review_url(team, year, month),

@@ -2,7 +2,7 @@
 
 Access (teams/access.py): the team's staff and secretary and an admin of its
 region read; only the secretary signs off. The figures come from the summary
-tables through ``compliance.review_load``, so every page here makes the same
+tables through ``review_data.review_load``, so every page here makes the same
 number of queries whatever the team's size.
 """
 
@@ -13,37 +13,31 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import connection
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities.models import Activity, ActivityStatus, MonthlyReview
-from compliance import reviews
-from compliance import standing as compliance
+from compliance import months, review_data, reviews, standing
 from compliance.export import review_workbook
 from compliance.forms import ReviewFilterForm, ReviewSignForm
-from teams import page_versions
 from teams.access import roles_for, team_for_reader, team_for_secretary
 from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
-from volunteer_site.fragments import kept_content
 from volunteer_site.models import AuditAction
-from volunteer_site.names import name_of
 
 RECENT_MONTHS = 12
 
 
 def _check_month(team: Team, year: int, month: int, today: datetime.date) -> None:
-    """404 for a month that cannot be reviewed: not a month, in the future, or in a
-    year before the team was founded."""
+    """404 for a month that cannot be reviewed: not a month, in the future, or before
+    the team was founded."""
     if not 1 <= month <= 12 or (year, month) > (today.year, today.month):
         raise Http404
-    if year < team.founded_on.year:
+    if months.before_founding(year, month, team.founded_on):
         raise Http404
 
 
@@ -57,13 +51,12 @@ def _tabs(user, team: Team) -> dict:
 
 def _ended_months(team: Team, today: datetime.date, count: int) -> list[tuple[int, int]]:
     """The last ``count`` months that are over, newest first, none before founding."""
-    months = []
-    year, month = compliance.default_review_month(today)
-    founded = (team.founded_on.year, team.founded_on.month)
-    while len(months) < count and (year, month) >= founded:
-        months.append((year, month))
-        year, month = compliance.previous_month(year, month)
-    return months
+    ended = []
+    year, month = months.default_review_month(today)
+    while len(ended) < count and not months.before_founding(year, month, team.founded_on):
+        ended.append((year, month))
+        year, month = months.previous_month(year, month)
+    return ended
 
 
 @login_required
@@ -78,15 +71,15 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     signed_months = {(review.year, review.month) for review in signed}
     unsigned = [
-        {"year": year, "month": month, "title": compliance.month_title(year, month)}
+        {"year": year, "month": month, "title": months.month_title(year, month)}
         for year, month in _ended_months(team, today, RECENT_MONTHS)
         if (year, month) not in signed_months
     ]
     for review in signed:
         month_figures = (review.snapshot.get("months") or [{}] * 12)[review.month - 1]
-        review.title = compliance.month_title(review.year, review.month)
+        review.title = months.month_title(review.year, review.month)
         review.activities = month_figures.get("activities")
-        review.month_met = month_figures.get("state") == compliance.MonthState.MET
+        review.month_met = month_figures.get("state") == months.MonthState.MET
     return render(
         request,
         "compliance/review_list.html",
@@ -98,7 +91,7 @@ def review_list(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def review_default(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_reader(request.user, slug)
-    year, month = compliance.default_review_month(timezone.localdate())
+    year, month = months.default_review_month(timezone.localdate())
     return redirect("compliance:review", slug=team.slug, year=year, month=month)
 
 
@@ -110,8 +103,8 @@ def _review_context(team: Team, year: int, month: int, today: datetime.date) -> 
         .select_related("signed_by")
         .first()
     )
-    live = compliance.review_load_cached(team, year, month, today=today)
-    shown = compliance.ReviewData.from_snapshot(review.snapshot) if review else live
+    live = review_data.review_load(team, year, month, today=today)
+    shown = review_data.ReviewData.from_snapshot(review.snapshot) if review else live
     changed_since = review is not None and (
         review.changed_after_signoff
         or review.snapshot.get("fingerprint") != live.to_snapshot()["fingerprint"]
@@ -126,12 +119,12 @@ def _review_context(team: Team, year: int, month: int, today: datetime.date) -> 
         "changed_since": changed_since,
         "differences": _differences(shown, live) if changed_since else None,
         "month_over": (year, month) < (today.year, today.month),
-        "title": compliance.month_title(year, month),
-        "month_labels": [(m, compliance.month_label(m)) for m in compliance.MONTHS],
+        "title": months.month_title(year, month),
+        "month_labels": [(m, months.month_label(m)) for m in range(1, month + 1)],
     }
 
 
-def _differences(frozen: compliance.ReviewData, live: compliance.ReviewData) -> dict:
+def _differences(frozen: review_data.ReviewData, live: review_data.ReviewData) -> dict:
     """What the current figures say differently from the signed ones."""
     fields = [
         ("activities", _("Activities held")),
@@ -165,10 +158,10 @@ def _differences(frozen: compliance.ReviewData, live: compliance.ReviewData) -> 
 
 
 def _neighbours(team: Team, year: int, month: int, today: datetime.date) -> dict:
-    previous = compliance.previous_month(year, month)
-    following = compliance.next_month(year, month)
+    previous = months.previous_month(year, month)
+    following = months.next_month(year, month)
     return {
-        "previous": previous if previous[0] >= team.founded_on.year else None,
+        "previous": None if months.before_founding(*previous, team.founded_on) else previous,
         "next": following if following <= (today.year, today.month) else None,
     }
 
@@ -179,54 +172,10 @@ def review_detail(request: HttpRequest, slug: str, year: int, month: int) -> Htt
     team = team_for_reader(request.user, slug)
     today = timezone.localdate()
     _check_month(team, year, month, today)
-    role = roles_for(request.user).role_on(team)
-    content = kept_content(
-        request,
-        "review",
-        _review_kept_parts(request, team, year, month, role),
-        lambda extra: render_to_string(
-            "compliance/_review_detail_content.html",
-            {**_review_detail_context(request, team, year, month, today), **extra},
-        ),
-    )
     return render(
         request,
         "compliance/review_detail.html",
-        {"team": team, "title": compliance.month_title(year, month), "content": content},
-    )
-
-
-def _review_kept_parts(request: HttpRequest, team: Team, year: int, month: int, role):
-    """The key of the review page's content, or None while the figures are being
-    updated (the page then reads the tables each time, as the review data does).
-
-    The team's counter moves with everything the content shows but the signer's name,
-    which is in the key: the team's row (name, rules), its figures' fill state (each
-    recompute), the signed review, the activities (the tabs' awaiting count). The day
-    is in every kept key (volunteer_site/fragments.py)."""
-    with connection.cursor() as cursor:
-        # One plain statement: it runs for every request of the page.
-        cursor.execute(
-            "SELECT s.computed_at, s.stale, u.last_name, u.first_name, u.username "
-            "FROM teams_team t "
-            "LEFT JOIN activities_teamfiguresstate s ON s.team_id = t.id "
-            "LEFT JOIN activities_monthlyreview r "
-            "  ON r.team_id = t.id AND r.year = %s AND r.month = %s "
-            "LEFT JOIN auth_user u ON u.id = r.signed_by_id "
-            "WHERE t.id = %s",
-            [year, month, team.pk],
-        )
-        computed_at, stale, *signer = cursor.fetchone()
-    if computed_at is None or stale:
-        return None
-    return (
-        team.pk,
-        year,
-        month,
-        role,
-        sorted(request.GET.lists()),
-        page_versions.team_version(team.pk),
-        name_of(*signer) if signer[2] else "",
+        _review_detail_context(request, team, year, month, today),
     )
 
 
@@ -252,12 +201,12 @@ def _review_detail_context(
     }
 
 
-def _status_links(data: compliance.ReviewData) -> list[tuple[str, dict]]:
+def _status_links(data: review_data.ReviewData) -> list[tuple[str, dict]]:
     """One filter link per status, behind first, with how many members have it."""
     counts = data.status_counts
     return [
         (status.value, {"label": status.label, "count": counts[status.value]})
-        for status in sorted(compliance.MemberStatus, key=compliance.STATUS_ORDER.get)
+        for status in sorted(standing.MemberStatus, key=standing.STATUS_ORDER.get)
     ]
 
 
@@ -297,7 +246,7 @@ def review_sign(request: HttpRequest, slug: str, year: int, month: int) -> HttpR
         messages.success(
             request,
             _("%(month)s is signed off; its figures are kept as you saw them.")
-            % {"month": compliance.month_title(year, month)},
+            % {"month": months.month_title(year, month)},
         )
     return back
 

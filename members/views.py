@@ -20,8 +20,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from activities.models import ActivityStatus, MemberYearFigures, Participation
-from compliance import standing as compliance
+from activities.models import MemberYearFigures, Participation
+from compliance.standing import MemberStatus, StandingWindow, member_standing
 from members import services
 from members.forms import MemberFilterForm, MemberForm, MemberLeaveForm
 from members.models import Member
@@ -47,7 +47,8 @@ def my_record(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     year = today.year
     records = (
-        Participation.objects.filter(member=member, activity__status=ActivityStatus.APPROVED)
+        Participation.objects.approved()
+        .filter(member=member)
         .select_related("activity", "activity__category")
         .order_by("-activity__start_date", "-activity__pk")
     )
@@ -58,15 +59,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
         .annotate(team_computed_at=F("team__figures_state__computed_at"))
         .first()
     )
-    standing = compliance.member_standing(
-        registered_on=member.registered_on,
-        left_on=member.left_on,
-        year=year,
-        month=today.month,
-        annual_target=member.team.min_participations_per_member_year,
-        monthly_participations=figures.monthly_participations if figures else None,
-        monthly_hours=figures.monthly_hours if figures else None,
-    )
+    standing = member_standing(member, StandingWindow.at(year, today.month, today=today))
     return render(
         request,
         "members/my_record.html",
@@ -75,7 +68,7 @@ def my_record(request: HttpRequest) -> HttpResponse:
             "records": records,
             "year": year,
             "standing": standing,
-            "status_label": standing.status.label if standing else None,
+            "status_label": MemberStatus(standing.status).label if standing else None,
             "computed_at": figures.team_computed_at if figures else None,
             "all_time": all_time,
         },

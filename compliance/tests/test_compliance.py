@@ -1,4 +1,4 @@
-"""The compliance rules on hand-worked cases (DOMAIN.md § Rules; activities/compliance.py).
+"""The compliance rules on hand-worked cases (docs/domain.md § Rules; compliance/).
 
 Every expected number below is worked out by hand in the comment next to it.
 """
@@ -9,11 +9,13 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from activities.models import ActivityStatus
+from activities.models import ActivityStatus, MemberYearFigures
 from activities.stats import team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
-from compliance import standing as compliance
-from compliance.standing import MemberStatus, MonthState
+from compliance import months, review_data
+from compliance import standing as standing_rule
+from compliance.months import MonthState
+from compliance.standing import MemberStatus, StandingWindow, member_standing
 from members.tests.factories import MemberFactory
 from teams.tests.factories import TeamFactory
 
@@ -21,52 +23,61 @@ D = datetime.date
 TODAY = D(2026, 11, 29)
 
 
-def standing(registered_on, left_on, month, counts, *, year=2026, annual=10):
+def standing(registered_on, left_on, month, counts, *, year=2026, annual=10, today=TODAY):
+    """The member's year through the one rule (compliance.standing), from a member
+    and their year's row as the recompute writes it: ``counts`` are their
+    participations in January, February, … (2 hours each)."""
+    team = TeamFactory(founded_on=D(2010, 1, 1), min_participations_per_member_year=annual)
+    member = MemberFactory(team=team, registered_on=registered_on, left_on=left_on)
     monthly = counts + [0] * (12 - len(counts))
-    return compliance.member_standing(
-        registered_on=registered_on,
-        left_on=left_on,
+    MemberYearFigures.objects.create(
+        team=team,
+        member=member,
         year=year,
-        month=month,
-        annual_target=annual,
+        participations=sum(monthly),
+        hours=Decimal(2 * sum(monthly)),
         monthly_participations=monthly,
         monthly_hours=[str(Decimal(c) * 2) for c in monthly],
     )
+    return member_standing(member, StandingWindow.at(year, month, today=today))
+
+
+pytestmark = pytest.mark.django_db
 
 
 # --- Pro-rated targets -----------------------------------------------------------------
 
 
 def test_a_member_registered_all_year_has_the_full_target():
-    assert compliance.registered_months(D(2016, 3, 1), None, 2026) == list(range(1, 13))
-    assert compliance.prorated_target(10, 12) == 10
+    result = standing(D(2016, 3, 1), None, 10, [1] * 10)
+    assert (result.months_in_year, result.target) == (12, 10)
 
 
 def test_joined_in_july_has_six_months_and_a_target_of_five():
     # July to December: 6 months; ceil(10 × 6 / 12) = ceil(5.0) = 5.
-    assert compliance.registered_months(D(2026, 7, 20), None, 2026) == [7, 8, 9, 10, 11, 12]
-    assert compliance.prorated_target(10, 6) == 5
+    result = standing(D(2026, 7, 20), None, 10, [0] * 6 + [1, 1, 1, 1])
+    assert (result.first_month, result.months_in_year, result.target) == (7, 6, 5)
 
 
 def test_left_in_march_has_three_months_and_a_target_of_three():
     # January, February, March (left on 10 March, the last day of membership):
     # ceil(10 × 3 / 12) = ceil(2.5) = 3.
-    assert compliance.registered_months(D(2018, 5, 1), D(2026, 3, 10), 2026) == [1, 2, 3]
-    assert compliance.prorated_target(10, 3) == 3
+    result = standing(D(2018, 5, 1), D(2026, 3, 10), 10, [1, 1, 1])
+    assert (result.last_month, result.months_in_year, result.target) == (3, 3, 3)
 
 
 def test_joined_in_december_has_one_month_and_a_target_of_one():
     # Registered on 31 December still counts December: ceil(10 / 12) = 1.
-    assert compliance.registered_months(D(2026, 12, 31), None, 2026) == [12]
-    assert compliance.prorated_target(10, 1) == 1
+    result = standing(D(2026, 12, 31), None, 12, [0] * 12, today=D(2027, 1, 4))
+    assert (result.months_in_year, result.target) == (1, 1)
 
 
 def test_a_member_who_left_on_the_first_of_a_month_was_registered_that_month():
-    assert compliance.registered_months(D(2020, 1, 1), D(2026, 4, 1), 2026) == [1, 2, 3, 4]
+    result = standing(D(2020, 1, 1), D(2026, 4, 1), 10, [1, 1, 1, 1])
+    assert (result.last_month, result.months_in_year) == (4, 4)
 
 
 def test_a_member_not_registered_in_the_year_is_not_listed():
-    assert compliance.registered_months(D(2020, 1, 1), D(2025, 12, 31), 2026) == []
     assert standing(D(2020, 1, 1), D(2025, 12, 31), 11, [0] * 11) is None
 
 
@@ -113,10 +124,10 @@ def test_joined_in_july_is_judged_on_the_months_registered():
     assert one.status == MemberStatus.BEHIND
     five = standing(D(2026, 7, 20), None, 9, [0] * 6 + [2, 2, 1])
     assert five.status == MemberStatus.MET
-    # December: all 6 months passed, floor(5 × 6 / 6) = 5 due; 4 is behind.
-    assert standing(D(2026, 7, 20), None, 12, [0] * 6 + [1] * 4 + [0, 0]).status == (
-        MemberStatus.BEHIND
-    )
+    # December, once it is over: all 6 months passed, floor(5 × 6 / 6) = 5 due; 4 is
+    # behind.
+    december = standing(D(2026, 7, 20), None, 12, [0] * 6 + [1] * 4, today=D(2027, 1, 4))
+    assert (december.expected, december.status) == (5, MemberStatus.BEHIND)
 
 
 def test_left_in_march_must_have_met_the_target_by_leaving():
@@ -131,10 +142,12 @@ def test_left_in_march_must_have_met_the_target_by_leaving():
 
 
 def test_joined_in_december():
-    # Target 1; reviewed for December: 0 is 未参加, 1 is 已达标.
-    none = standing(D(2026, 12, 1), None, 12, [0] * 12)
+    # Target 1; reviewed for December once it is over: 0 is 未参加, 1 is 已达标.
+    after = D(2027, 1, 4)
+    none = standing(D(2026, 12, 1), None, 12, [0] * 12, today=after)
     assert (none.target, none.expected, none.status) == (1, 1, MemberStatus.NONE)
-    assert standing(D(2026, 12, 1), None, 12, [0] * 11 + [1]).status == MemberStatus.MET
+    met = standing(D(2026, 12, 1), None, 12, [0] * 11 + [1], today=after)
+    assert met.status == MemberStatus.MET
     # Not listed in November's review: they had not joined yet.
     assert standing(D(2026, 12, 1), None, 11, [0] * 11) is None
 
@@ -147,15 +160,28 @@ def test_a_different_annual_target():
 
 
 def test_year_to_date_stops_at_the_review_month():
-    monthly = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]
-    assert compliance.year_to_date(monthly, 3) == 6  # 1 + 2 + 3
-    hours = ["1.5", "2.0", "0.5", "9"]
-    assert compliance.year_to_date(hours, 3, kind=Decimal) == Decimal("4.0")
+    # March: 1 + 2 + 3 = 6 participations and 12 hours (2 each), not the year's 78.
+    result = standing(D(2016, 3, 1), None, 3, [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12])
+    assert (result.ytd_count, result.ytd_hours) == (6, Decimal("12"))
+
+
+def test_the_current_month_counts_towards_the_pace_only_once_it_is_over():
+    """On 3 December a member registered all year is judged on 11 months: floor(10 ×
+    11 / 12) = 9 due, so 9 is on track (it was "behind" when December counted at once)."""
+    on_the_3rd = standing(D(2016, 3, 1), None, 12, [1] * 9, today=D(2026, 12, 3))
+    assert (on_the_3rd.months_counted, on_the_3rd.expected) == (11, 9)
+    assert on_the_3rd.status == MemberStatus.ON_TRACK
+    # Once December is over all 12 months count: 10 due, 9 is behind.
+    after = standing(D(2016, 3, 1), None, 12, [1] * 9, today=D(2027, 1, 4))
+    assert (after.expected, after.status) == (10, MemberStatus.BEHIND)
+    # A member who joined this month has no month over yet: nothing is due.
+    joined = standing(D(2026, 12, 1), None, 12, [0] * 11 + [1], today=D(2026, 12, 3))
+    assert (joined.expected, joined.status) == (0, MemberStatus.MET)
 
 
 def test_behind_first_order():
     def row(number, status, ytd):
-        return compliance.MemberRow(
+        return review_data.MemberRow(
             member_id=0,
             number=number,
             name=number,
@@ -178,23 +204,22 @@ def test_behind_first_order():
         row("V0", MemberStatus.BEHIND, 1),
         row("V6", MemberStatus.ON_TRACK, 5),
     ]
-    ordered = [r.number for r in sorted(rows, key=compliance.behind_first_key)]
+    ordered = [r.number for r in sorted(rows, key=review_data.behind_first_key)]
     assert ordered == ["V0", "V1", "V2", "V3", "V6", "V4", "V5"]
 
 
 def test_share_in_good_standing():
-    met, on, behind, none = MemberStatus.values[0:4]
-    assert compliance.share_in_good_standing([met, on, behind, none]) == Decimal("50.0")
+    assert standing_rule.share_in_good_standing(2, 4) == Decimal("50.0")
     # 1 of 3 = 33.333…% → 33.3; 2 of 3 = 66.666…% → 66.7.
-    assert compliance.share_in_good_standing([met, behind, none]) == Decimal("33.3")
-    assert compliance.share_in_good_standing([met, on, none]) == Decimal("66.7")
-    assert compliance.share_in_good_standing([]) is None
-    assert compliance.format_share(None) == "—"
-    assert compliance.format_share(Decimal("66.7")) == "66.7%"
+    assert standing_rule.share_in_good_standing(1, 3) == Decimal("33.3")
+    assert standing_rule.share_in_good_standing(2, 3) == Decimal("66.7")
+    assert standing_rule.share_in_good_standing(0, 0) is None
+    assert standing_rule.format_share(None) == "—"
+    assert standing_rule.format_share(Decimal("66.7")) == "66.7%"
 
 
 def test_heat_classes():
-    assert [compliance.heat_class(n) for n in range(7)] == [
+    assert [review_data.heat_class(n) for n in range(7)] == [
         "heat-0",
         "heat-1",
         "heat-2",
@@ -212,7 +237,7 @@ def test_month_states_of_the_strip():
     founded = D(2026, 3, 15)
 
     def state(month, activities=0):
-        return compliance.month_state(
+        return months.month_state(
             2026, month, founded_on=founded, today=TODAY, activities=activities, minimum=1
         )
 
@@ -224,18 +249,23 @@ def test_month_states_of_the_strip():
 
 
 def test_a_month_with_two_activities_when_the_rule_is_two():
-    assert compliance.month_met(2, 2)
-    assert not compliance.month_met(1, 2)
+    def state(activities):
+        return months.month_state(
+            2026, 9, founded_on=D(2016, 3, 1), today=TODAY, activities=activities, minimum=2
+        )
+
+    assert state(2) == MonthState.MET
+    assert state(1) == MonthState.NOT_MET
 
 
 def test_default_review_month_is_last_month():
-    assert compliance.default_review_month(D(2026, 11, 29)) == (2026, 10)
-    assert compliance.default_review_month(D(2027, 1, 1)) == (2026, 12)
+    assert months.default_review_month(D(2026, 11, 29)) == (2026, 10)
+    assert months.default_review_month(D(2027, 1, 1)) == (2026, 12)
 
 
 def test_february_of_a_leap_year_has_29_days():
-    assert compliance.month_end(2024, 2) == D(2024, 2, 29)
-    assert compliance.month_end(2026, 2) == D(2026, 2, 28)
+    assert months.month_end(2024, 2) == D(2024, 2, 29)
+    assert months.month_end(2026, 2) == D(2026, 2, 28)
 
 
 # --- From the summary tables -------------------------------------------------------------
@@ -262,12 +292,12 @@ def test_month_rule_of_two_from_the_tables():
     approved(team, D(2026, 10, 8), member)  # October: 2 activities → met
     approved(team, D(2026, 10, 30), member)
     team_figures_recompute(team_id=team.pk)
-    data = compliance.review_load(team, 2026, 10, today=TODAY)
+    data = review_data.review_load(team, 2026, 10, today=TODAY)
     assert data.months[8].activities == 1
     assert data.months[8].state == MonthState.NOT_MET
     assert data.months[9].activities == 2
     assert data.months[9].state == MonthState.MET
-    assert data.review_month_met
+    assert data.review_month.met
     # Months over up to October: Jan–Oct = 10, of which only October is met.
     assert data.months_met_display == "1 / 10"
 
@@ -279,7 +309,7 @@ def test_leap_day_counts_in_february():
     approved(team, D(2024, 2, 29), member, hours="3.5")
     approved(team, D(2024, 3, 1), member)
     team_figures_recompute(team_id=team.pk)
-    data = compliance.review_load(team, 2024, 2, today=TODAY)
+    data = review_data.review_load(team, 2024, 2, today=TODAY)
     assert data.months[1].activities == 1  # February
     assert data.months[1].activity_hours == Decimal("3.5")
     assert data.months[2].activities == 1  # March
@@ -297,13 +327,13 @@ def test_the_month_boundary_is_in_shanghai_time(monkeypatch):
     monkeypatch.setattr(timezone, "now", lambda: instant)
     today = timezone.localdate()
     assert today == D(2026, 12, 1)
-    assert compliance.default_review_month(today) == (2026, 11)
+    assert months.default_review_month(today) == (2026, 11)
 
     team = TeamFactory(founded_on=D(2016, 3, 1))
     member = MemberFactory(team=team)
     approved(team, today, member)  # an activity on 1 December (Shanghai) …
     team_figures_recompute(team_id=team.pk)
-    data = compliance.review_load(team, 2026, 12, today=today)
+    data = review_data.review_load(team, 2026, 12, today=today)
     assert data.months[11].activities == 1  # … counts in December
     assert data.months[11].state == MonthState.CURRENT
     assert data.months[10].activities == 0
@@ -325,7 +355,7 @@ def test_review_of_a_team_founded_this_year_with_members_joining_and_leaving():
     approved(team, D(2026, 9, 5), always, july)
     team_figures_recompute(team_id=team.pk)
 
-    data = compliance.review_load(team, 2026, 9, today=TODAY)
+    data = review_data.review_load(team, 2026, 9, today=TODAY)
     # Strip: Jan, Feb before founding; Mar, Apr, Jun, Sep met; May, Jul, Aug not met.
     states = [cell.state for cell in data.months]
     assert states[:9] == [
@@ -366,14 +396,9 @@ def test_review_of_a_team_founded_this_year_with_members_joining_and_leaving():
         "heat-out",
         "heat-out",
     ]
-    assert [c.css for c in rows["A2"].heat][6:] == [
-        "heat-0",
-        "heat-0",
-        "heat-1",
-        "heat-after",
-        "heat-after",
-        "heat-after",
-    ]
+    # September is the month reviewed: no cell after it.
+    assert [c.css for c in rows["A2"].heat][6:] == ["heat-0", "heat-0", "heat-1"]
+    assert len(rows["A1"].heat) == 9
 
 
 @pytest.mark.django_db
@@ -382,14 +407,14 @@ def test_snapshot_reads_back_the_same_figures():
     member = MemberFactory(team=team, name="=HYPERLINK(1)")
     approved(team, D(2026, 10, 8), member, hours="1.5")
     team_figures_recompute(team_id=team.pk)
-    data = compliance.review_load(team, 2026, 10, today=TODAY)
+    data = review_data.review_load(team, 2026, 10, today=TODAY)
     snapshot = data.to_snapshot()
-    again = compliance.ReviewData.from_snapshot(snapshot)
+    again = review_data.ReviewData.from_snapshot(snapshot)
     assert again.to_snapshot() == snapshot
     assert again.members[0].ytd_hours == Decimal("1.5")
     assert again.review_month.activity_hours == Decimal("1.5")
     assert again.share_on_track_display == data.share_on_track_display
     # The fingerprint ignores when figures were computed, and the months after the
     # reviewed one (their state moves on with the calendar).
-    later = compliance.review_load(team, 2026, 10, today=D(2027, 2, 1))
+    later = review_data.review_load(team, 2026, 10, today=D(2027, 2, 1))
     assert later.fingerprint == data.fingerprint

@@ -1,6 +1,6 @@
 """The monthly reminders: who gets what, once only, and only when someone is behind.
 
-The data is the ``review_year`` fixture (activities/tests/conftest.py): at the end
+The data is the ``review_year`` fixture (compliance/tests/conftest.py): at the end
 of October 2026, 一般丙 is 落后 (3 of 10, 8 due) and 志愿者甲 is 未参加; 县级甲
 (已达标) and 科级乙 (进度正常) are fine. 2 November 2026, a Monday, is the first
 working day of November.
@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from activities.models import ActivityStatus, Participation, ReminderLog, TeamFiguresState
 from activities.stats import team_figures_recompute
-from activities.tasks import send_monthly_reminders
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from compliance import reminders
+from compliance.tasks import send_monthly_reminders
 from members.tests.factories import MemberFactory
 from teams.models import TeamRole
 from teams.tests.factories import TeamRoleFactory

@@ -18,7 +18,8 @@ from django.utils import timezone
 from activities.models import Activity, ActivityStatus, MonthlyReview, Participation
 from activities.stats import team_figures_recompute
 from activities.tests.test_browser import log_in
-from compliance.standing import default_review_month, review_load
+from compliance.months import default_review_month
+from compliance.review_data import review_load
 from demo.team import TEAM_SLUG, demo_load
 from members.models import Member
 from teams.models import ServiceCategory, Team

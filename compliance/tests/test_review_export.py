@@ -1,6 +1,6 @@
 """The review as an Excel workbook, read back with openpyxl.
 
-The data is the ``review_year`` fixture (activities/tests/conftest.py), October 2026.
+The data is the ``review_year`` fixture (compliance/tests/conftest.py), October 2026.
 """
 
 import io
@@ -9,14 +9,14 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
-from compliance.tests.test_review_views import sign
 from django.test import Client
 from django.urls import reverse
 
 from activities.stats import team_figures_recompute
-from activities.tests.conftest import MONTH, YEAR
 from activities.tests.factories import ParticipationFactory
 from compliance.export import safe_text
+from compliance.tests.conftest import MONTH, YEAR
+from compliance.tests.test_review_views import sign
 from members.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,8 +28,9 @@ MEMBER_HEADERS = [
     "本年累计次数",
     "本年累计时数",
     "年度目标",
+    "当前应达",
     "状态",
-    *[f"{m}月" for m in range(1, 13)],
+    *[f"{m}月" for m in range(1, MONTH + 1)],  # January to the month reviewed
 ]
 STATUS_TEXT = {"met": "已达标", "on_track": "进度正常", "behind": "落后", "none": "未参加"}
 
@@ -70,9 +71,12 @@ def test_workbook_sheets_headers_and_layout(personas, review_year):
     assert members.freeze_panes == "A2"
     assert members.column_dimensions["B"].width == 12
     assert months.column_dimensions["E"].width == 16
-    # The twelve months; October: 1 activity of 2 hours, 1 participant-time, 2 person-hours.
-    rows = list(months.iter_rows(min_row=2, max_row=13, values_only=True))
-    assert [row[0] for row in rows] == [f"2026年{m}月" for m in range(1, 13)]
+    # January to October, the month reviewed, and no later month (its state would move
+    # on with the calendar); October: 1 activity of 2 hours, 1 participant-time, 2
+    # person-hours.
+    rows = list(months.iter_rows(min_row=2, max_row=11, values_only=True))
+    assert [row[0] for row in rows] == [f"2026年{m}月" for m in range(1, 11)]
+    assert months.cell(row=12, column=1).value is None  # the notes follow a blank row
     assert rows[MONTH - 1] == ("2026年10月", 1, 2, 1, 2, "达标")
     assert rows[0][1:5] == (1, 2, 3, 6)  # January: 3 participants × 2 hours
     disposition = response["Content-Disposition"]
@@ -94,17 +98,19 @@ def test_one_row_per_member_with_the_values_of_the_page(personas, review_year):
         assert row[3] == member.ytd_count
         assert Decimal(str(row[4])) == member.ytd_hours
         assert row[5] == member.target
-        assert row[6] == STATUS_TEXT[member.status]
-        assert list(row[7:]) == member.monthly
-    # And by hand: behind first.
-    assert [row[:7] for row in rows] == [
-        ("R003", "一般丙", "一般干部", 3, 6, 10, "落后"),
-        (personas.volunteer_member.volunteer_number, "志愿者甲", "一般干部", 0, 0, 10, "未参加"),
-        ("R002", "科级乙", "科级", 8, 16, 10, "进度正常"),
-        ("R001", "县级甲", "县级", 10, 20, 10, "已达标"),
+        assert row[6] == member.expected
+        assert row[7] == STATUS_TEXT[member.status]
+        assert list(row[8:]) == member.monthly[:MONTH]
+    # And by hand: behind first. October is over: floor(10 × 10 / 12) = 8 due.
+    volunteer = personas.volunteer_member.volunteer_number
+    assert [row[:8] for row in rows] == [
+        ("R003", "一般丙", "一般干部", 3, 6, 10, 8, "落后"),
+        (volunteer, "志愿者甲", "一般干部", 0, 0, 10, 8, "未参加"),
+        ("R002", "科级乙", "科级", 8, 16, 10, 8, "进度正常"),
+        ("R001", "县级甲", "县级", 10, 20, 10, 8, "已达标"),
     ]
-    # 县级甲 took part every month January–October; November and December are blank.
-    assert rows[3][7:] == (1, 1, 1, 1, 1, 1, 1, 1, 1, 1, None, None)
+    # 县级甲 took part every month January–October; no column after October.
+    assert rows[3][8:] == (1, 1, 1, 1, 1, 1, 1, 1, 1, 1)
 
 
 def test_text_that_looks_like_a_formula_is_neutralised(personas, review_year):
@@ -135,7 +141,7 @@ def test_a_signed_review_exports_the_signed_figures(personas, review_year):
     )
     first = next(book["队员情况"].iter_rows(min_row=2, values_only=True))
     assert first[1:4] == ("一般丙", "一般干部", 3)
-    notes = {row[0]: row[1] for row in book["月度情况"].iter_rows(min_row=15, values_only=True)}
+    notes = {row[0]: row[1] for row in book["月度情况"].iter_rows(min_row=13, values_only=True)}
     assert notes["审核意见"] == "'=危险的意见"
     assert notes["队员进度正常及达标比例"] == "50.0%"
     assert notes["已过月份达标"] == "10 / 10"

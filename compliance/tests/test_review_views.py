@@ -1,6 +1,6 @@
 """The monthly review pages: figures, filters, sign-off, changes after sign-off, queries.
 
-The data is the ``review_year`` fixture (activities/tests/conftest.py), October 2026.
+The data is the ``review_year`` fixture (compliance/tests/conftest.py), October 2026.
 """
 
 import datetime
@@ -23,10 +23,11 @@ from activities.models import (
     TeamFiguresState,
 )
 from activities.stats import team_figures_recompute
-from activities.tests.conftest import MONTH, YEAR
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from compliance.standing import MemberStatus
+from compliance.tests.conftest import MONTH, YEAR
 from members.models import Member
+from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,12 +56,11 @@ def sign(personas, comment="十月已核对", year=YEAR, month=MONTH):
 # --- The page ---------------------------------------------------------------------------
 
 
-def test_kept_review_data_follows_the_next_recompute(personas, review_year):
-    """The review's data is kept between recomputes: a new approved activity shows once
-    the team's figures are recomputed, and a renamed member as soon as the change is
-    noticed (the team is stale, nothing kept is used)."""
+def test_the_review_follows_the_figures_and_the_members(personas, review_year):
+    """A new approved activity shows once the team's figures are recomputed, and a
+    renamed member at once: the page reads the summary tables on every request."""
     client = client_for(personas.secretary)
-    assert not TeamFiguresState.objects.get(team=personas.team).stale  # so it is kept
+    assert not TeamFiguresState.objects.get(team=personas.team).stale
     assert client.get(review_url(personas.team)).context["shown"].review_month.activities == 1
     member = Member.objects.get(team=personas.team, name="一般丙")
     activity = ActivityFactory(
@@ -420,3 +420,99 @@ def test_review_list_query_count_does_not_grow_with_the_reviews(personas):
         sign(personas, year=2026, month=month)
     seven = _queries(client, url)
     assert one == seven
+
+
+def test_a_member_leaving_during_the_year_marks_the_signed_months(personas, review_year):
+    """一般丙 left on 15 September: registered January–September instead of all year, so
+    their target (10 → ceil(10 × 9 / 12) = 8) and October's listing change."""
+    sign(personas)
+    member = review_year.behind
+    member.left_on = datetime.date(YEAR, 9, 15)
+    member.save()
+    assert changes(personas.team) == ["队员“一般丙”的注册日期有变动"]
+    (entry,) = MonthlyReview.objects.get().changes
+    assert entry["member_id"] == member.pk
+    # Saved again with the same dates (a new phone number): no second entry.
+    member.phone = "13800000000"
+    member.save()
+    assert len(changes(personas.team)) == 1
+
+
+def test_a_member_joining_after_a_signed_month_leaves_it_alone(personas, review_year):
+    """Registered on 5 November: not in October's review, nothing changes there."""
+    sign(personas)
+    MemberFactory(team=personas.team, name="新队员", registered_on=datetime.date(YEAR, 11, 5))
+    assert changes(personas.team) == []
+    # Registered in October instead: October lists them now.
+    MemberFactory(team=personas.team, name="十月队员", registered_on=datetime.date(YEAR, 10, 5))
+    assert changes(personas.team) == ["队员“十月队员”的注册日期有变动"]
+
+
+def test_a_registration_date_changed_by_the_roster_import_marks_the_review(personas, review_year):
+    from members.signals import members_imported
+
+    sign(personas)
+    member = review_year.section
+    members_imported.send(
+        sender=Member,
+        team_id=personas.team.pk,
+        changes=[
+            (
+                member.pk,
+                member.name,
+                (member.registered_on, None),
+                (datetime.date(YEAR, 6, 1), None),
+            )
+        ],
+    )
+    assert changes(personas.team) == ["队员“科级乙”的注册日期有变动"]
+
+
+def test_the_current_month_is_in_progress_not_missed(personas, review_year, monkeypatch):
+    """On 3 December with no activity yet, December's badge says 进行中, not 本月未达标;
+    a month is judged only once it has ended."""
+    instant = datetime.datetime(YEAR, 12, 3, 2, 0, tzinfo=datetime.UTC)  # 10:00 in Shanghai
+    monkeypatch.setattr(timezone, "now", lambda: instant)
+    response = client_for(personas.secretary).get(review_url(personas.team, year=YEAR, month=12))
+    assert response.status_code == 200
+    html = response.content.decode()
+    badge = html.split('id="month-badge"')[1].split("</span>")[0]
+    assert "本月进行中" in badge
+    assert "本月未达标" not in html
+    november = client_for(personas.secretary).get(review_url(personas.team, year=YEAR, month=11))
+    assert "本月未达标" in november.content.decode().split('id="month-badge"')[1][:80]
+
+
+def test_months_before_the_team_was_founded_cannot_be_reviewed_or_signed(personas):
+    team = personas.team
+    team.founded_on = datetime.date(2026, 3, 1)
+    team.save()
+    client = client_for(personas.secretary)
+    assert client.get(review_url(team, year=2026, month=2)).status_code == 404
+    response = client.post(
+        review_url(team, "compliance:review_sign", 2026, 2), {"comment": "", "fingerprint": "x"}
+    )
+    assert response.status_code == 404
+    assert not MonthlyReview.objects.exists()
+    # March, the founding month, is the first one; it has no "previous" link.
+    march = client.get(review_url(team, year=2026, month=3))
+    assert march.status_code == 200
+    assert march.context["previous"] is None
+
+
+def test_the_sign_off_service_refuses_a_month_before_founding(personas):
+    from compliance.reviews import ReviewError, review_sign
+
+    team = personas.team
+    team.founded_on = datetime.date(2026, 3, 1)
+    team.save()
+    with pytest.raises(ReviewError, match="成立前|before the team was founded"):
+        review_sign(
+            team=team,
+            year=2026,
+            month=2,
+            by=personas.secretary,
+            comment="",
+            fingerprint="x",
+            today=datetime.date(2026, 12, 3),
+        )
