@@ -14,12 +14,12 @@ from decimal import Decimal
 from django.db.models import DecimalField, F, FilteredRelation, IntegerField, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils.functional import Promise
-from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from activities.models import MemberYearFigures, PeriodKind, TeamFigures, TeamFiguresState
 from members.models import Member
 from teams.models import Team
+from volunteer_site.listing import SortLink, sort_links, years_from
 
 # (TeamFigures attribute or ratio property, label, unit), in the order of DOMAIN.md § Figures.
 FIGURES: list[tuple[str, Promise, Promise | str]] = [
@@ -27,7 +27,8 @@ FIGURES: list[tuple[str, Promise, Promise | str]] = [
     ("activity_hours", _("Total activity hours"), _("hours")),
     ("participant_times", _("Participant-times"), _("person-times")),
     ("person_hours", _("Total person-hours"), _("hours")),
-    ("registered_volunteers", _("Number of registered volunteers"), _("people")),
+    # Registered at any time in the month or year: what the per-volunteer figures divide by.
+    ("registered_volunteers", _("Volunteers registered in the period"), _("people")),
     ("hours_per_volunteer", _("Hours per volunteer"), _("hours")),
     ("activities_per_volunteer", _("Participations per volunteer"), _("times")),
     ("hours_per_activity", _("Hours per activity"), _("hours")),
@@ -114,40 +115,24 @@ def clean_sort(value: str | None) -> str:
     return value if value in SORTS else DEFAULT_SORT
 
 
-@dataclass(frozen=True)
-class SortLink:
-    query: str  # the query string that sorts by this column (or reverses it)
-    direction: str | None  # "ascending" / "descending" when the table is sorted by it
-
-
-def sort_links(*, year: int, sort: str) -> dict[str, SortLink]:
-    """For each sortable column: the link a header points to, and its aria-sort."""
-    links = {}
-    for column in SORT_COLUMNS:
-        if sort == column:
-            target, direction = f"-{column}", "ascending"
-        elif sort == f"-{column}":
-            target, direction = column, "descending"
-        else:
-            target, direction = column, None
-        links[column] = SortLink(urlencode({"year": year, "sort": target}), direction)
-    return links
+def member_sort_links(*, year: int, sort: str) -> dict[str, SortLink]:
+    """For each sortable column: the link its header points to, and its aria-sort."""
+    return sort_links(
+        ((column, False) for column in SORT_COLUMNS),
+        sort=sort,
+        query=lambda target: {"year": year, "sort": target},
+    )
 
 
 def selectable_years(team: Team, *, today: datetime.date) -> list[int]:
-    """Years with members' figures, and the current year; newest first."""
-    years = set(
-        MemberYearFigures.objects.filter(team=team).values_list("year", flat=True).distinct()
+    """From the first year with members' figures to the current one, newest first."""
+    return years_from(
+        MemberYearFigures.objects.filter(team=team)
+        .order_by("year")
+        .values_list("year", flat=True)
+        .first(),
+        today=today,
     )
-    return sorted(years | {today.year}, reverse=True)
-
-
-def clean_year(value: str | None, *, years: list[int], default: int) -> int:
-    try:
-        year = int(value or "")
-    except ValueError:
-        return default
-    return year if year in years else default
 
 
 def members_year(team: Team, *, year: int, sort: str) -> list[Member]:

@@ -7,10 +7,11 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from dashboard import selectors as dashboard
+from dashboard import selectors
 from members.models import Member
 from teams.access import roles_for, team_for_reader
 from teams.models import TeamRole
+from volunteer_site.listing import clean_year
 
 
 @login_required
@@ -18,15 +19,15 @@ def team_home(request: HttpRequest, slug: str) -> HttpResponse:
     """The team's dashboard, for its staff and secretary and the region's admins.
 
     ``?year=`` picks the year of the members' table (a year with figures, or the
-    current one) and ``?sort=`` its order (teams/dashboard.py SORTS). The number
+    current one) and ``?sort=`` its order (dashboard/selectors.py SORTS). The number
     of queries does not grow with the team.
     """
     team = team_for_reader(request.user, slug)
     today = timezone.localdate()
-    years = dashboard.selectable_years(team, today=today)
-    year = dashboard.clean_year(request.GET.get("year"), years=years, default=today.year)
-    sort = dashboard.clean_sort(request.GET.get("sort"))
-    members_year = dashboard.members_year(team, year=year, sort=sort)
+    years = selectors.selectable_years(team, today=today)
+    year = clean_year(request.GET.get("year"), years=years, default=today.year)
+    sort = selectors.clean_sort(request.GET.get("sort"))
+    members_year = selectors.members_year(team, year=year, sort=sort)
     status_counts = dict(
         Activity.objects.filter(team=team).values_list("status").annotate(n=Count("pk"))
     )
@@ -43,10 +44,11 @@ def team_home(request: HttpRequest, slug: str) -> HttpResponse:
         ],
         "recent_activities": Activity.objects.filter(team=team)
         .select_related("category")
-        .annotate(participant_count=Count("participations"))[:10],
+        .annotate(participant_count=Count("participations"))
+        .order_by("-start_date", "-pk")[:10],
         "categories": team.categories_in_order(),
         "today": today,
-        "figures_now": dashboard.team_figures_now(team, today=today),
+        "figures_now": selectors.team_figures_now(team, today=today),
         "members_year": members_year,
         "members_year_totals": {
             "participations": sum(m.year_participations for m in members_year),
@@ -55,6 +57,6 @@ def team_home(request: HttpRequest, slug: str) -> HttpResponse:
         "year": year,
         "years": years,
         "sort": sort,
-        "sort_links": dashboard.sort_links(year=year, sort=sort),
+        "sort_links": selectors.member_sort_links(year=year, sort=sort),
     }
     return render(request, "dashboard/team_home.html", context)

@@ -19,7 +19,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from regions.overview import COLUMNS, OverviewRow
+from regions.rows import COLUMNS, OverviewRow
 from volunteer_site.xlsx import safe_cell
 
 NUMBER_FORMATS = {

@@ -2,13 +2,15 @@
 
 from django.urls import path
 
-from regions import views
+from regions import compare, ranking, views
 
 app_name = "regions"
 urlpatterns = [
     path("", views.overview_page, name="overview"),
     path("export.xlsx", views.overview_export, name="export"),
     path("teams/<slug:slug>/", views.team_page, name="team"),
-    path("compare/", views.compare_page, name="compare"),
-    path("ranking/", views.ranking_page, name="ranking"),
+    path("compare/", compare.compare_page, name="compare"),
+    path("compare/export.xlsx", compare.compare_export, name="compare_export"),
+    path("ranking/", ranking.ranking_page, name="ranking"),
+    path("ranking/export.xlsx", ranking.ranking_export, name="ranking_export"),
 ]

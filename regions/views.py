@@ -2,7 +2,7 @@
 
 Only region admins open them: anyone else signed in gets 403, a team outside the
 admin's regions is a 404 (its existence is not revealed), and every page is
-GET-only. The figures come from the summary tables through ``teams/overview.py``,
+GET-only. The figures come from the summary tables through ``regions/query.py``,
 so each page costs the same number of queries for 10 teams as for 10,000.
 """
 
@@ -13,12 +13,9 @@ from decimal import Decimal
 from functools import cached_property
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import Count
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -28,50 +25,47 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 from django.views.decorators.http import require_safe
 
-from activities.models import Activity, ActivityStatus, MonthlyReview
-from compliance import standing as compliance
-from regions import overview
+from activities.models import Activity, MonthlyReview
+from compliance import months
 from regions.export import CONTENT_TYPE, overview_workbook
-from teams import page_versions
-from teams.access import UserRoles, roles_for
-from teams.models import Region, Team
+from regions.filters import (
+    COMPLIANCE_CHOICES,
+    PUBLISHED_CHOICES,
+    OverviewFilters,
+    RegionTree,
+    apply_filters,
+    overview_sort_links,
+)
+from regions.query import (
+    MAX_COMPARED,
+    YearWindow,
+    host_units,
+    month_rows,
+    page_of_teams,
+    selectable_years,
+    teams_with_figures,
+)
+from regions.rows import (
+    COLUMNS,
+    FIGURES,
+    OverviewRow,
+    figure_text,
+    overview_rows,
+)
+from regions.scope import (
+    AdminScope,
+    admin_scope,
+    chosen_year,
+    computed_at,
+    computed_between,
+)
+from teams.models import Team
 from volunteer_site.audit import audit
 from volunteer_site.charts import ChartText, MonthValue, chart_build, chart_svg
-from volunteer_site.fragments import kept_content
 from volunteer_site.models import AuditAction
 
 RECENT_ACTIVITIES = 15
 RECENT_REVIEWS = 24
-# The ranking table shows every rankable figure and the volunteers they are per.
-RANKING_COLUMNS = [*overview.RANKING_FIGURES, "registered_volunteers"]
-
-
-@dataclass(frozen=True)
-class AdminScope:
-    regions: list[Region]
-    region_ids: set[int]
-
-    @property
-    def names(self) -> str:
-        return "、".join(region.full_name for region in self.regions)
-
-
-def _admin_roles(request: HttpRequest) -> UserRoles:
-    """The user's roles, or 403 for anyone who is not a region admin."""
-    roles = roles_for(request.user)
-    if not roles.is_region_admin:
-        raise PermissionDenied
-    return roles
-
-
-def _scope(request: HttpRequest) -> AdminScope:
-    """The regions the user administers, or 403 for anyone who is not a region admin."""
-    roles = _admin_roles(request)
-    return AdminScope(roles.admin_regions, roles.admin_region_ids())
-
-
-def _year(request: HttpRequest, years: list[int], today) -> int:
-    return overview.clean_year(request.GET.get("year"), years=years, default=today.year)
 
 
 # --- Overview -------------------------------------------------------------------------------
@@ -82,16 +76,16 @@ class OverviewState:
     scope: AdminScope
     year: int
     years: list[int]
-    tree: overview.RegionTree
-    filters: overview.OverviewFilters
-    window: overview.YearWindow
+    tree: RegionTree
+    filters: OverviewFilters
+    window: YearWindow
 
     @cached_property
     def teams(self):
         """The filtered, sorted QuerySet[Team] with every column (built when used:
         building its expressions costs more than some of the pages' queries)."""
-        return overview.apply_filters(
-            overview.teams_with_figures(self.scope.region_ids, self.window),
+        return apply_filters(
+            teams_with_figures(self.scope.region_ids, self.window),
             self.filters,
             tree=self.tree,
         )
@@ -99,57 +93,25 @@ class OverviewState:
 
 def _overview_state(request: HttpRequest) -> OverviewState:
     """What the overview and its export share: the scope, the year, filters and sort."""
-    scope = _scope(request)
+    scope = admin_scope(request)
     today = timezone.localdate()
-    years = overview.selectable_years(scope.region_ids, today=today)
-    year = _year(request, years, today)
-    tree = overview.RegionTree.load(scope.region_ids)
-    filters = overview.OverviewFilters.from_query(request.GET, tree=tree)
-    window = overview.YearWindow.for_year(year, today)
+    years = selectable_years(scope.region_ids, today=today)
+    year = chosen_year(request, years, today)
+    tree = RegionTree.load(scope.region_ids)
+    filters = OverviewFilters.from_query(request.GET, tree=tree)
+    window = YearWindow.for_year(year, today)
     return OverviewState(scope, year, years, tree, filters, window)
-
-
-def _computed_at(team: Team):
-    """The team's last recompute (the figures rows carry no time of their own)."""
-    if hasattr(team, "figures_computed_at"):  # annotated by overview.teams_with_figures
-        return team.figures_computed_at
-    try:
-        return team.figures_state.computed_at
-    except ObjectDoesNotExist:
-        return None
-
-
-def _computed_between(rows: list[overview.OverviewRow]):
-    times = [
-        time
-        for row in rows
-        if row.figures is not None and (time := _computed_at(row.team)) is not None
-    ]
-    return (min(times), max(times)) if times else None
 
 
 @login_required
 @require_safe
 def overview_page(request: HttpRequest) -> HttpResponse:
-    roles = _admin_roles(request)
-    # The content is kept until anything about the teams under the admin's regions
-    # changes (their rows, figures, reviews; teams/page_versions.py), per query.
-    roots = sorted(roles.admin_region_pks)
-    parts = (roots, sorted(request.GET.lists()), page_versions.regions_version(roots))
-    content = kept_content(
-        request,
-        "overview",
-        parts,
-        lambda extra: render_to_string(
-            "regions/_overview_content.html", {**_overview_context(request), **extra}
-        ),
-    )
-    return render(request, "regions/overview.html", {"content": content})
+    return render(request, "regions/overview.html", _overview_context(request))
 
 
 def _overview_context(request: HttpRequest) -> dict:
     state = _overview_state(request)
-    page, teams = overview.overview_page(
+    page, teams = page_of_teams(
         lambda: state.teams,
         state.filters,
         tree=state.tree,
@@ -157,9 +119,9 @@ def _overview_context(request: HttpRequest) -> dict:
         window=state.window,
         page_number=request.GET.get("page"),
     )
-    rows = overview.overview_rows(teams)
+    rows = overview_rows(teams)
     query = state.filters.query(year=state.year)
-    links = overview.sort_links(state.filters, year=state.year)
+    links = overview_sort_links(state.filters, year=state.year)
     return {
         "scope": state.scope,
         "year": state.year,
@@ -167,18 +129,18 @@ def _overview_context(request: HttpRequest) -> dict:
         "is_current_year": state.year == timezone.localdate().year,
         "filters": state.filters,
         "region_options": state.tree.options,
-        "published_choices": overview.PUBLISHED_CHOICES,
-        "compliance_choices": overview.COMPLIANCE_CHOICES,
-        "host_units": overview.host_units(state.scope.region_ids),
-        "headers": [(column, links[column.key]) for column in overview.COLUMNS],
+        "published_choices": PUBLISHED_CHOICES,
+        "compliance_choices": COMPLIANCE_CHOICES,
+        "host_units": host_units(state.scope.region_ids),
+        "headers": [(column, links[column.key]) for column in COLUMNS],
         "rows": rows,
         "page": page,
         "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
         "page_query": urlencode(query),
         "export_query": urlencode(query),
-        "computed_between": _computed_between(rows),
+        "computed_between": computed_between(rows),
         "stale_count": sum(1 for row in rows if row.stale),
-        "max_compared": overview.MAX_COMPARED,
+        "max_compared": MAX_COMPARED,
     }
 
 
@@ -187,13 +149,13 @@ def _overview_context(request: HttpRequest) -> dict:
 def overview_export(request: HttpRequest) -> HttpResponse:
     """The overview's rows (every page of them) as a workbook, in the page's order."""
     state = _overview_state(request)
-    rows = overview.overview_rows(state.teams)
+    rows = overview_rows(state.teams)
     now = timezone.localtime()
     filters = state.filters
     region = next(
         (o.region.full_name for o in state.tree.options if o.region.pk == filters.region_id), ""
     )
-    sort_column = next(c for c in overview.COLUMNS if c.key == filters.sort.lstrip("-"))
+    sort_column = next(c for c in COLUMNS if c.key == filters.sort.lstrip("-"))
     sort_direction = _("descending") if filters.sort.startswith("-") else _("ascending")
     about = [
         (_("Exported from"), _("Volunteer service teams: overview of my region")),
@@ -203,18 +165,18 @@ def overview_export(request: HttpRequest) -> HttpResponse:
         (pgettext("regions", "Host unit"), filters.host_unit or _("All")),
         (
             pgettext("regions", "Profile"),
-            str(dict(overview.PUBLISHED_CHOICES).get(filters.published, _("All"))),
+            str(dict(PUBLISHED_CHOICES).get(filters.published, _("All"))),
         ),
         (
             _("Monthly rule"),
-            str(dict(overview.COMPLIANCE_CHOICES).get(filters.compliance, _("All"))),
+            str(dict(COMPLIANCE_CHOICES).get(filters.compliance, _("All"))),
         ),
         (_("Sorted by"), f"{sort_column.label} ({sort_direction})"),
         (_("Teams"), str(len(rows))),
         (_("Exported by"), request.user.get_username()),
         (_("Exported at"), date_format(now, "Y-m-d H:i")),
     ]
-    computed = _computed_between(rows)
+    computed = computed_between(rows)
     if computed:
         about.append(
             (
@@ -223,7 +185,7 @@ def overview_export(request: HttpRequest) -> HttpResponse:
                 f"{date_format(timezone.localtime(computed[1]), 'Y-m-d H:i')}",
             )
         )
-    for column in overview.COLUMNS:
+    for column in COLUMNS:
         if column.help:
             about.append((str(column.label), str(column.help)))
     content = overview_workbook(
@@ -295,44 +257,49 @@ def _chart(team: Team, year: int, months: list[int], rows) -> tuple[str, list[Mo
 class MonthLine:
     month: int
     figures: object  # TeamFigures or None
-    state: compliance.MonthState
+    state: months.MonthState
 
     @property
     def state_label(self) -> str:
-        return compliance.MonthState(self.state).label
+        return months.MonthState(self.state).label
 
 
 @login_required
 @require_safe
 def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     """One team for the admin: the year's figures, months, reviews and activities."""
-    scope = _scope(request)
+    scope = admin_scope(request)
     today = timezone.localdate()
-    years = overview.selectable_years(scope.region_ids, today=today)
-    year = _year(request, years, today)
-    window = overview.YearWindow.for_year(year, today)
+    years = selectable_years(scope.region_ids, today=today)
+    year = chosen_year(request, years, today)
+    window = YearWindow.for_year(year, today)
     team = (
-        overview.teams_with_figures(scope.region_ids, window)
+        teams_with_figures(scope.region_ids, window)
         .select_related("region__parent", "figures_state")
         .filter(slug=slug)
         .first()
     )
     if team is None:
         raise Http404
-    row = overview.OverviewRow.from_team(team)
-    months = overview.month_rows(team, year)
-    shown_months = list(range(1, 13 if year < today.year else today.month + 1))
-    chart, chart_values = _chart(team, year, shown_months, months)
+    row = OverviewRow.from_team(team)
+    month_figures = month_rows(team, year)
+    # The year's months up to now, none before the team was founded (nothing to judge).
+    shown_months = [
+        month
+        for month in range(1, 13 if year < today.year else today.month + 1)
+        if not months.before_founding(year, month, team.founded_on)
+    ]
+    chart, chart_values = _chart(team, year, shown_months, month_figures)
     month_lines = [
         MonthLine(
             month,
-            months.get(month),
-            compliance.month_state(
+            month_figures.get(month),
+            months.month_state(
                 year,
                 month,
                 founded_on=team.founded_on,
                 today=today,
-                activities=months[month].activities if month in months else 0,
+                activities=month_figures[month].activities if month in month_figures else 0,
                 minimum=team.min_activities_per_month,
             ),
         )
@@ -344,7 +311,8 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         .order_by("-year", "-month")[:RECENT_REVIEWS]
     )
     activities = list(
-        Activity.objects.filter(team=team, status=ActivityStatus.APPROVED)
+        Activity.objects.approved()
+        .filter(team=team)
         .select_related("category")
         .annotate(participant_count=Count("participations"))
         .order_by("-start_date", "-pk")[:RECENT_ACTIVITIES]
@@ -352,12 +320,11 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
     context = {
         "team": team,
         "row": row,
-        "computed_at": _computed_at(team),
+        "computed_at": computed_at(team),
         "year": year,
         "years": years,
         "figures": [
-            (figure.label, overview.figure_text(row.figure(figure.key), figure.kind))
-            for figure in overview.FIGURES
+            (figure.label, figure_text(row.figure(figure.key), figure.kind)) for figure in FIGURES
         ],
         # Every text in the SVG is escaped by chart_svg.
         "chart_svg": mark_safe(chart),  # noqa: S308
@@ -370,200 +337,3 @@ def team_page(request: HttpRequest, slug: str) -> HttpResponse:
         "overview_query": urlencode({"year": year}),
     }
     return render(request, "regions/team.html", context)
-
-
-# --- Comparison -------------------------------------------------------------------------------
-
-
-# The size of a team is no merit: its volunteers are not marked as "highest".
-NOT_MARKED = {"registered_volunteers"}
-
-
-@dataclass(frozen=True)
-class CompareLine:
-    label: str
-    cells: list[tuple[str, bool]]  # (text, is the highest)
-
-
-def _compare_lines(rows: list[overview.OverviewRow]) -> list[CompareLine]:
-    lines = []
-    for figure in overview.FIGURES:
-        values = [row.figure(figure.key) for row in rows]
-        if figure.key in NOT_MARKED:
-            cells = [(overview.figure_text(value, figure.kind), False) for value in values]
-        else:
-            cells = _mark_highest(values, figure.kind)
-        lines.append(CompareLine(str(figure.label), cells))
-    shares = [row.share_on_track for row in rows]
-    lines.append(
-        CompareLine(
-            pgettext("regions", "Months meeting the monthly rule"),
-            _mark_highest(
-                [row.months_met if row.months_counted else None for row in rows],
-                "int",
-                texts=[row.months_met_text for row in rows],
-            ),
-        )
-    )
-    lines.append(
-        CompareLine(pgettext("regions", "Members on track"), _mark_highest(shares, "percent"))
-    )
-    lines.append(
-        CompareLine(
-            pgettext("regions", "Last activity"),
-            [(row.text("last_activity"), False) for row in rows],
-        )
-    )
-    lines.append(
-        CompareLine(
-            pgettext("regions", "Last signed-off month"),
-            [(row.text("last_review"), False) for row in rows],
-        )
-    )
-    return lines
-
-
-def _mark_highest(values, kind: str, texts: list[str] | None = None) -> list[tuple[str, bool]]:
-    """Each value's text, and whether it is the highest (only when the teams differ)."""
-    present = [value for value in values if value is not None]
-    highest = max(present) if len(set(present)) > 1 else None
-    texts = texts or [overview.figure_text(value, kind) for value in values]
-    return [
-        (text, highest is not None and value == highest)
-        for text, value in zip(texts, values, strict=True)
-    ]
-
-
-@login_required
-@require_safe
-def compare_page(request: HttpRequest) -> HttpResponse:
-    """Up to five teams side by side, for one year."""
-    scope = _scope(request)
-    today = timezone.localdate()
-    years = overview.selectable_years(scope.region_ids, today=today)
-    year = _year(request, years, today)
-    slugs = list(dict.fromkeys(slug for slug in request.GET.getlist("team") if slug))
-    context = {
-        "year": year,
-        "years": years,
-        "slugs": slugs,
-        "max_compared": overview.MAX_COMPARED,
-        "too_many": len(slugs) > overview.MAX_COMPARED,
-        "rows": [],
-    }
-    if slugs and not context["too_many"]:
-        window = overview.YearWindow.for_year(year, today)
-        teams = {
-            team.slug: team
-            for team in overview.teams_with_figures(scope.region_ids, window).filter(slug__in=slugs)
-        }
-        if len(teams) != len(slugs):
-            raise Http404  # a team outside the admin's regions, or none at all
-        rows = [overview.OverviewRow.from_team(teams[slug]) for slug in slugs]
-        months = overview.months_by_team([row.team for row in rows], year)
-        last_month = 12 if year < today.year else today.month
-        context |= {
-            "rows": rows,
-            "lines": _compare_lines(rows),
-            "month_table": [
-                (
-                    month,
-                    [
-                        _month_cell(row.team, months[row.team.pk].get(month), year, month, today)
-                        for row in rows
-                    ],
-                )
-                for month in range(1, last_month + 1)
-            ],
-            # Each team's header links to the comparison without it.
-            "headers": [
-                (
-                    row,
-                    urlencode(
-                        [("year", year)] + [("team", s) for s in slugs if s != row.team.slug]
-                    ),
-                )
-                for row in rows
-            ],
-        }
-    return render(request, "regions/compare.html", context)
-
-
-@dataclass(frozen=True)
-class MonthCell:
-    activities: int | None
-    person_hours: Decimal | None
-    met: bool | None  # None: the month is not judged (in progress, before founding)
-
-
-def _month_cell(team: Team, figures, year: int, month: int, today) -> MonthCell:
-    activities = figures.activities if figures is not None else 0
-    state = compliance.month_state(
-        year,
-        month,
-        founded_on=team.founded_on,
-        today=today,
-        activities=activities,
-        minimum=team.min_activities_per_month,
-    )
-    judged = state in (compliance.MonthState.MET, compliance.MonthState.NOT_MET)
-    return MonthCell(
-        activities=figures.activities if figures is not None else None,
-        person_hours=figures.person_hours if figures is not None else None,
-        met=(state == compliance.MonthState.MET) if judged else None,
-    )
-
-
-# --- Ranking ----------------------------------------------------------------------------------
-
-
-@login_required
-@require_safe
-def ranking_page(request: HttpRequest) -> HttpResponse:
-    """Teams ranked on one figure for one year; equal values share a rank."""
-    scope = _scope(request)
-    today = timezone.localdate()
-    years = overview.selectable_years(scope.region_ids, today=today)
-    year = _year(request, years, today)
-    figure_key = request.GET.get("figure", "")
-    if figure_key not in overview.RANKING_FIGURES:
-        figure_key = overview.DEFAULT_RANKING_FIGURE
-    tree = overview.RegionTree.load(scope.region_ids)
-    try:
-        region_id = int(request.GET.get("region") or "")
-    except ValueError:
-        region_id = None
-    if region_id is not None and not tree.has(region_id):
-        region_id = None
-    region_ids = tree.subtree(region_id) if region_id else scope.region_ids
-    window = overview.YearWindow.for_year(year, today)
-    teams = overview.teams_with_figures(region_ids, window, rules=False).order_by("name", "pk")
-    ranked, unranked = overview.rank(overview.overview_rows(teams), figure_key)
-    page = Paginator(ranked, overview.PAGE_SIZE).get_page(request.GET.get("page"))
-    query = {"year": year, "figure": figure_key} | ({"region": region_id} if region_id else {})
-    shown = [overview.FIGURES_BY_KEY[key] for key in RANKING_COLUMNS]
-    entries = [
-        (
-            entry,
-            [
-                (overview.figure_text(entry.row.figure(f.key), f.kind), f.key == figure_key)
-                for f in shown
-            ],
-        )
-        for entry in page.object_list
-    ]
-    context = {
-        "year": year,
-        "years": years,
-        "figure": overview.FIGURES_BY_KEY[figure_key],
-        "figure_choices": [overview.FIGURES_BY_KEY[key] for key in overview.RANKING_FIGURES],
-        "region_options": tree.options,
-        "region_id": region_id,
-        "page": page,
-        "page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2),
-        "page_query": urlencode(query),
-        "entries": entries,
-        "unranked": unranked,
-        "shown_figures": shown,
-    }
-    return render(request, "regions/ranking.html", context)

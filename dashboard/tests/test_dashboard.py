@@ -119,7 +119,7 @@ def test_figures_are_shown_exactly_for_this_month_and_this_year(personas):
         "志愿服务总时长": ("10.5 小时", "100.5 小时"),
         "参与人次": ("21 人次", "530 人次"),
         "志愿服务总时数": ("101.5 小时", "2105.5 小时"),
-        "注册志愿者人数": ("7 人", "121 人"),
+        "期内注册志愿者人数": ("7 人", "121 人"),
         # 101.5 / 7 = 14.5; 2105.5 / 121 = 17.40 → 17.4
         "人均服务时数": ("14.5 小时", "17.4 小时"),
         # 21 / 7 = 3.0; 530 / 121 = 4.38 → 4.4
@@ -140,7 +140,7 @@ def test_an_empty_team_shows_zeros_and_dashes_for_the_ratios(personas):
     team_figures_recompute(team_id=team.pk)
     page = dashboard(personas.other_staff, "other-team")
     cells = figure_cells(page)
-    for label in ("开展志愿服务活动次数", "注册志愿者人数", "志愿服务总时数", "捐赠资金（元）"):
+    for label in ("开展志愿服务活动次数", "期内注册志愿者人数", "志愿服务总时数", "捐赠资金（元）"):
         assert cells[label][0].startswith("0") and cells[label][1].startswith("0"), label
     for label in ("人均服务时数", "人均参与次数", "平均每次活动时长", "平均每次参与人数"):
         assert cells[label] == ("—", "—"), label
@@ -175,7 +175,7 @@ def test_a_stale_team_gets_a_warning_until_recomputed(personas):
 def test_the_region_admin_reads_the_dashboard(personas):
     team_figures_recompute(team_id=personas.team.pk)
     page = dashboard(personas.region_admin)
-    assert figure_cells(page)["注册志愿者人数"][1] == "1 人"  # 志愿者甲
+    assert figure_cells(page)["期内注册志愿者人数"][1] == "1 人"  # 志愿者甲
     assert [row[0] for row in member_rows(page)] == ["志愿者甲"]
 
 
@@ -291,11 +291,12 @@ def test_sort_headers_link_to_the_reverse_order_and_keep_the_year(personas, memb
     assert '<input type="hidden" name="sort" value="hours">' in members
 
 
-def test_year_selector_offers_years_with_figures_and_the_current_year(personas, members_this_year):
+def test_year_selector_offers_years_from_the_first_with_figures(personas, members_this_year):
     year = timezone.localdate().year
     page = dashboard(personas.staff)
     options = re.findall(r'<option value="(\d+)"( selected)?>', section(page, "members-year"))
-    assert options == [(str(year), " selected"), (str(year - 1), ""), ("2018", "")]
+    # The members' figures start in 2018: every year from then to this one, newest first.
+    assert options == [(str(y), " selected" if y == year else "") for y in range(year, 2017, -1)]
 
     page = dashboard(personas.staff, year="2018")
     # In 2018: the members registered then (all since 2016 but 王, who joined this year);
@@ -366,3 +367,29 @@ def test_the_dashboard_does_a_constant_number_of_queries(personas):
     large = queries_for(personas, 200)
     assert small == large
     assert small <= 30  # sessions, roles and the page itself; the point is the equality
+
+
+def test_recent_activities_are_the_ten_newest_newest_first(personas):
+    from activities.tests.factories import ActivityFactory
+
+    for day in range(1, 13):  # 1 … 12 March, saved in that order
+        ActivityFactory(
+            team=personas.team, title=f"三月{day}日", start_date=datetime.date(2026, 3, day)
+        )
+    page = dashboard(personas.staff)
+    titles = re.findall(r"三月(\d+)日", section(page, "recent") if 'id="recent"' in page else page)
+    assert [int(day) for day in titles[:10]] == list(range(12, 2, -1))
+
+
+def test_the_card_counts_the_volunteers_registered_now(personas):
+    """The card: members registered today (one left last year is not counted); the
+    table's row says it counts those registered in the period."""
+    MemberFactory(team=personas.team, registered_on=datetime.date(2020, 1, 1))
+    MemberFactory(
+        team=personas.team,
+        registered_on=datetime.date(2020, 1, 1),
+        left_on=timezone.localdate() - datetime.timedelta(days=400),
+    )
+    page = dashboard(personas.staff)
+    assert re.search(r"现有注册志愿者人数\s*</div>\s*<div[^>]*>2</div>", page)  # 志愿者甲 + one
+    assert "期内注册志愿者人数" in page

@@ -1,5 +1,5 @@
 """The civilization office's region pages: who sees which teams, and whether the figures
-are the teams' own (teams/overview.py, teams/region_views.py).
+are the teams' own (regions/query.py, regions/views.py).
 
 The rule columns are checked against ``activities/compliance.py`` on randomly drawn
 (seeded) members and months: the overview computes them in SQL for every team at
@@ -31,9 +31,12 @@ from activities.models import (
 )
 from activities.stats import team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
-from compliance import standing as compliance
+from compliance import review_data
 from members.tests.factories import MemberFactory
-from regions import overview
+from regions import query as region_query
+from regions.filters import TEAM_SORTS, OverviewFilters, RegionTree, apply_filters
+from regions.query import PAGE_SIZE, YearWindow, page_of_teams, teams_with_figures
+from regions.rows import COLUMN_KEYS, RANKING_FIGURES, OverviewRow, overview_rows, rank
 from teams.access import roles_for
 from teams.models import Team
 from teams.tests.factories import RegionAdminFactory, RegionFactory, TeamFactory, UserFactory
@@ -172,7 +175,7 @@ def worked_team(personas):
     return team
 
 
-def row_of(client: Client, slug: str, **params) -> overview.OverviewRow:
+def row_of(client: Client, slug: str, **params) -> OverviewRow:
     response = client.get(reverse("regions:overview"), params)
     return next(row for row in response.context["rows"] if row.team.slug == slug)
 
@@ -220,14 +223,19 @@ def test_hours_per_volunteer_with_no_volunteers_is_a_dash(personas):
     assert row_of(client_for(personas.region_admin), "our-team").texts["hours_per_volunteer"] == "—"
 
 
-def test_last_signed_off_month(personas):
+def test_last_signed_off_month_of_the_chosen_year(personas):
     for year, month in [(2018, 11), (2019, 2), (2018, 12)]:
         MonthlyReview.objects.create(
             team=personas.team, year=year, month=month, signed_at=timezone.now()
         )
-    row = row_of(client_for(personas.region_admin), "our-team")
-    assert row.last_review == (2019, 2)
-    assert row.texts["last_review"] == "2019年2月"
+    year_row(personas.team, 2018)
+    year_row(personas.team, 2019)
+    client = client_for(personas.region_admin)
+    row = row_of(client, "our-team", year=2018)
+    assert row.last_review == (2018, 12)
+    assert row.texts["last_review"] == "2018年12月"
+    assert row_of(client, "our-team", year=2019).texts["last_review"] == "2019年2月"
+    assert row_of(client, "our-team").texts["last_review"] == "—"  # none this year
 
 
 # --- The rule columns agree with the monthly review -----------------------------------------
@@ -284,23 +292,20 @@ def test_rule_columns_agree_with_the_compliance_review(personas, today):
     year = 2018
     rng = random.Random(f"overview-{today}")
     region = RegionFactory(parent=personas.region)
-    window = overview.YearWindow.for_year(year, today)
+    window = YearWindow.for_year(year, today)
     teams = [_random_team(rng, region, year, i) for i in range(8)]
     for team in teams:
         _random_members(rng, team, year, window.as_of_month)
 
-    rows = {
-        row.team.pk: row
-        for row in overview.overview_rows(overview.teams_with_figures({region.pk}, window))
-    }
+    rows = {row.team.pk: row for row in overview_rows(teams_with_figures({region.pk}, window))}
     assert len(rows) == len(teams)
     for team in teams:
         row = rows[team.pk]
-        standing = compliance.review_load(team, year, window.as_of_month, today=today)
+        standing = review_data.review_load(team, year, window.as_of_month, today=today)
         assert row.share_on_track == standing.share_on_track, team.slug
         assert row.members_listed == len(standing.members), team.slug
         if window.last_month_over:
-            review = compliance.review_load(team, year, window.last_month_over, today=today)
+            review = review_data.review_load(team, year, window.last_month_over, today=today)
             assert row.months_met == review.months_met, team.slug
             assert row.months_counted == len(review.months_so_far), team.slug
         else:
@@ -366,7 +371,7 @@ def test_sort_by_hours_per_volunteer(many):
     assert set(lowest_first[4:]) == {"e-stats", "our-team", "other-team"}
 
 
-@pytest.mark.parametrize("key", overview.COLUMN_KEYS)
+@pytest.mark.parametrize("key", COLUMN_KEYS)
 @pytest.mark.parametrize("descending", [False, True], ids=["asc", "desc"])
 def test_every_column_sorts(many, key, descending):
     sort = f"-{key}" if descending else key
@@ -378,7 +383,7 @@ def test_every_column_sorts(many, key, descending):
     assert values[: len(present)] == present
     if key not in ("region", "months_met", "last_review", "published"):
         assert present == sorted(present, reverse=descending)
-    link = response.context["headers"][overview.COLUMN_KEYS.index(key)][1]
+    link = response.context["headers"][COLUMN_KEYS.index(key)][1]
     assert link.direction == ("descending" if descending else "ascending")
 
 
@@ -391,12 +396,12 @@ def test_header_links_keep_the_filters(many):
 
 
 def test_pages_of_fifty(personas):
-    for n in range(overview.PAGE_SIZE + 7):
+    for n in range(PAGE_SIZE + 7):
         TeamFactory(region=personas.region, slug=f"t{n:03d}", name=f"队{n:03d}")
     client = client_for(personas.region_admin)
     first = client.get(reverse("regions:overview"), {"sort": "name"})
-    assert len(first.context["rows"]) == overview.PAGE_SIZE
-    assert first.context["page"].paginator.count == overview.PAGE_SIZE + 8
+    assert len(first.context["rows"]) == PAGE_SIZE
+    assert first.context["page"].paginator.count == PAGE_SIZE + 8
     second = client.get(reverse("regions:overview"), {"sort": "name", "page": 2})
     assert len(second.context["rows"]) == 8
     assert not {r.team.pk for r in first.context["rows"]} & {
@@ -473,7 +478,7 @@ def test_ranking_by_person_hours_and_year(many, personas):
 def test_ranking_figure_must_be_one_of_the_six(many):
     response = many.get(reverse("regions:ranking"), {"figure": "phone"})
     assert response.context["figure"].key == "hours_per_volunteer"
-    assert [f.key for f in response.context["figure_choices"]] == overview.RANKING_FIGURES
+    assert [f.key for f in response.context["figure_choices"]] == RANKING_FIGURES
 
 
 def test_rank_function_on_equal_and_missing_values():
@@ -482,11 +487,11 @@ def test_rank_function_on_equal_and_missing_values():
         figures = None
         if volunteers is not None:
             figures = TeamFigures(person_hours=Decimal(hours), registered_volunteers=volunteers)
-        return overview.OverviewRow(team, figures, 0, 0, 0, 0, None, None, False)
+        return OverviewRow(team, figures, 0, 0, 0, 0, None, None, False)
 
     rows = [row("丙", "30", 3), row("甲", "20", 2), row("乙", "5", 1), row("丁", "1", 0)]
     rows += [row("戊", "0", None)]
-    ranked, unranked = overview.rank(rows, "hours_per_volunteer")
+    ranked, unranked = rank(rows, "hours_per_volunteer")
     assert [(r.rank, r.row.team.name, r.value) for r in ranked] == [
         (1, "丙", Decimal("10.0")),
         (1, "甲", Decimal("10.0")),
@@ -626,9 +631,7 @@ def test_query_counts_do_not_grow_with_the_teams(personas):
     assert small  # the first ten are still there
 
 
-@pytest.mark.parametrize(
-    "sort", sorted(overview.TEAM_SORTS | {f"-{s}" for s in overview.TEAM_SORTS})
-)
+@pytest.mark.parametrize("sort", sorted(TEAM_SORTS | {f"-{s}" for s in TEAM_SORTS}))
 @pytest.mark.parametrize("params", [{}, {"published": "yes"}, {"host_unit": "局"}])
 def test_pages_chosen_from_the_teams_alone_are_the_full_querys_pages(
     many, personas, province_admin, monkeypatch, sort, params
@@ -636,28 +639,20 @@ def test_pages_chosen_from_the_teams_alone_are_the_full_querys_pages(
     """Sorted by a team column, the page's teams are picked from the teams table and
     then given their figures: the same teams, order, figures and rules as the query
     that joins everything first (the path every figure sort takes)."""
-    monkeypatch.setattr(overview, "PAGE_SIZE", 2)
+    monkeypatch.setattr(region_query, "PAGE_SIZE", 2)
     # Another team with the same host unit: ties are broken by name.
     TeamFactory(slug="f-finance", name="f-finance 队", region=personas.region, host_unit="A 财政局")
     roles = roles_for(province_admin)
     region_ids = roles.admin_region_ids()
-    tree = overview.RegionTree.load(region_ids)
-    query = {"sort": sort, **params}
-    filters = overview.OverviewFilters.from_query(query, tree=tree)
-    window = overview.YearWindow.for_year(YEAR, TODAY)
-    teams = overview.apply_filters(
-        overview.teams_with_figures(region_ids, window), filters, tree=tree
-    )
+    tree = RegionTree.load(region_ids)
+    filters = OverviewFilters.from_query({"sort": sort, **params}, tree=tree)
+    window = YearWindow.for_year(YEAR, TODAY)
+    teams = apply_filters(teams_with_figures(region_ids, window), filters, tree=tree)
     seen = []
-    cache.clear()
-    if params.get("host_unit"):  # the second time, with the rule columns kept
-        overview.overview_page(
-            lambda: teams, filters, tree=tree, region_ids=region_ids, window=window, page_number=1
-        )
     pages = Paginator(teams, 2).num_pages
     assert pages >= 2
     for number in range(1, pages + 1):
-        page, chosen = overview.overview_page(
+        page, chosen = page_of_teams(
             lambda: teams,
             filters,
             tree=tree,
@@ -669,22 +664,18 @@ def test_pages_chosen_from_the_teams_alone_are_the_full_querys_pages(
         assert page.paginator.count == full.paginator.count
         assert [t.pk for t in chosen] == [t.pk for t in full.object_list]
         for mine, theirs in zip(chosen, full.object_list, strict=True):
-            assert overview.OverviewRow.from_team(mine) == overview.OverviewRow.from_team(theirs)
+            assert OverviewRow.from_team(mine) == OverviewRow.from_team(theirs)
         seen += [t.slug for t in chosen]
     assert len(seen) == len(set(seen)) == teams.count()
 
 
-def test_kept_rule_columns_follow_the_teams_recompute(personas, worked_team):
-    """The months met and the members on track are kept per team until its figures are
-    recomputed, and never kept while a change waits for the recompute."""
+def test_rule_columns_follow_each_change(personas, worked_team):
+    """The months met and the members on track are read afresh on every request."""
     client = client_for(personas.region_admin)
     before = row_of(client, "worked")
-    # Another query: not the kept page (volunteer_site/fragments.py), the kept columns.
-    assert row_of(client, "worked", page=1) == before
     member = MemberFactory(team=worked_team, registered_on=datetime.date(YEAR, 1, 1))
-    # The change is noticed (stale): the page computes the columns, keeps nothing.
-    assert row_of(client, "worked").members_listed == before.members_listed + 1
     team_figures_recompute(team_id=worked_team.pk)
+    assert row_of(client, "worked").members_listed == before.members_listed + 1
     approved(worked_team, datetime.date(YEAR, 1, 9), "3.0", [member])
     team_figures_recompute(team_id=worked_team.pk)
     after = row_of(client, "worked")

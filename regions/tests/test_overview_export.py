@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from activities.models import PeriodKind, TeamFigures, TeamFiguresState
-from regions import overview
 from regions.export import neutralise
+from regions.query import PAGE_SIZE
+from regions.rows import COLUMNS
 from teams.tests.factories import RegionAdminFactory, TeamFactory
 from volunteer_site.models import AuditAction, AuditEntry
 
@@ -82,7 +83,7 @@ def workbook_rows(content: bytes) -> tuple[list[str], list[dict[str, str]], obje
     rows = [
         {
             column.key: cell_text(value, column.kind)
-            for column, value in zip(overview.COLUMNS, row, strict=True)
+            for column, value in zip(COLUMNS, row, strict=True)
         }
         for row in body
     ]
@@ -154,7 +155,7 @@ def test_the_export_equals_the_page(admin_client, teams, params):
 
     header, rows, _ = workbook_rows(export.content)
     page_rows = TableCells.of(page.content.decode())
-    assert header == [str(column.label) for column in overview.COLUMNS]
+    assert header == [str(column.label) for column in COLUMNS]
     assert len(rows) == len(page_rows) == page.context["page"].paginator.count
     for exported, shown in zip(rows, page_rows, strict=True):
         # A formula-like name is written with a leading apostrophe; otherwise identical.
@@ -168,7 +169,7 @@ def test_headers_are_chinese_frozen_and_sized(admin_client, teams):
     assert header[0] == "志愿服务队"
     assert "人均服务时数" in header
     assert sheet.freeze_panes == "B2"
-    assert sheet.column_dimensions["A"].width == overview.COLUMNS[0].width
+    assert sheet.column_dimensions["A"].width == COLUMNS[0].width
     assert workbook.worksheets[1].title == "导出说明"
 
 
@@ -193,12 +194,12 @@ def test_numbers_stay_numbers():
 
 
 def test_every_page_is_exported_in_the_page_order(admin_client, personas):
-    for n in range(overview.PAGE_SIZE + 5):
+    for n in range(PAGE_SIZE + 5):
         TeamFactory(region=personas.region, slug=f"p{n:03d}", name=f"队{n:03d}")
     _, rows, _ = workbook_rows(
         admin_client.get(reverse("regions:export"), {"sort": "-name"}).content
     )
-    assert len(rows) == overview.PAGE_SIZE + 6
+    assert len(rows) == PAGE_SIZE + 6
     names = [row["name"] for row in rows]
     assert names == sorted(names, reverse=True)
 

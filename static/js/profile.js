@@ -51,12 +51,6 @@
     });
   });
 
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () {
-      window.print();
-    });
-  });
-
   // The chart's figures belong on paper too: open the table while printing.
   var details = document.getElementById("chart-data");
   var wasOpen = false;

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from activities.models import ActivityStatus
 from activities.tests.factories import ParticipationFactory
-from compliance.standing import default_review_month
+from compliance.months import default_review_month
 from teams.models import ErrorReport
 
 PERSONAS = [
@@ -54,12 +54,24 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "healthz": ("get", "", dict.fromkeys(PERSONAS, 200)),
     # The civilization office's pages: region admins only; a team outside their regions 404.
     **dict.fromkeys(
-        ["regions:overview", "regions:export", "regions:compare", "regions:ranking"],
+        [
+            "regions:overview",
+            "regions:export",
+            "regions:compare",
+            "regions:ranking",
+            "regions:ranking_export",
+        ],
         (
             "get",
             "",
             dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 200},
         ),
+    ),
+    # Without teams chosen there is nothing to export (the page explains that).
+    "regions:compare_export": (
+        "get",
+        "",
+        dict.fromkeys(PERSONAS, 403) | {"region_admin": 404, "other_region_admin": 404},
     ),
     "regions:team": (
         "get",
@@ -105,7 +117,7 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "compliance:review_export": ("get", "month", TEAM_READERS),
     "compliance:review_print": ("get", "month", TEAM_READERS),
     # The public profile of "our-team", which is not published: only the people who
-    # may preview it see it (published profiles are public: teams/tests/test_profile.py).
+    # may preview it see it (published profiles are public: profiles/tests/test_profile.py).
     "profiles:profile": ("get", "team", TEAM_READERS),
     "profiles:report": ("get", "team", TEAM_READERS),
     "profiles:report_thanks": ("get", "team", TEAM_READERS),
