@@ -221,7 +221,7 @@ def _in_process_profile(slug: str, repeat: int) -> dict:
     from profiles.views import _profile_render
 
     def profile(request, slug):  # rendered, not the stored page (teams/page_cache.py)
-        return _profile_render(request, slug, timezone.localdate(), lambda team_id: None)
+        return _profile_render(request, slug, timezone.localdate())
 
     factory = RequestFactory()
     result = {}
@@ -292,7 +292,7 @@ def _measure_in_process(pages, repeat: int) -> dict[str, tuple[float, int]]:
 def run(*, smoke: bool) -> dict:
     from django.db import connection
 
-    from compliance.standing import default_review_month
+    from compliance.months import default_review_month
 
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is missing: apt-get install wrk")

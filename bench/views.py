@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from activities.models import Activity, ActivityStatus, Participation, PeriodKind, TeamFigures
+from activities.models import Activity, Participation, PeriodKind, TeamFigures
 from members.models import Member
 from profiles.forms import sanitise_html
 from profiles.views import (
@@ -47,7 +47,7 @@ def empty_page(request: HttpRequest) -> HttpResponse:
 
 def live_figures(team, today) -> tuple[TeamFigures, dict]:
     """The all-time figures and the chart's months, aggregated now (four queries)."""
-    approved = Activity.objects.filter(team=team, status=ActivityStatus.APPROVED)
+    approved = Activity.objects.approved().filter(team=team)
     totals = approved.aggregate(
         n=Count("pk"),
         hours=Sum("hours"),
@@ -56,9 +56,11 @@ def live_figures(team, today) -> tuple[TeamFigures, dict]:
         households=Sum("households_visited"),
         donation=Sum("donation_yuan"),
     )
-    participations = Participation.objects.filter(
-        activity__team=team, activity__status=ActivityStatus.APPROVED
-    ).aggregate(n=Count("pk"), hours=Sum("hours"))
+    participations = (
+        Participation.objects.approved()
+        .filter(activity__team=team)
+        .aggregate(n=Count("pk"), hours=Sum("hours"))
+    )
     volunteers = Member.objects.filter(team=team).aggregate(
         during=Count("pk", filter=Q(registered_on__lte=today)),
         at_end=Count(

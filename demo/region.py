@@ -31,7 +31,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus, MonthlyReview, Participation
 from activities.stats import team_figures_recompute
-from compliance import standing as compliance
+from compliance import months, review_data
 from demo.team import (
     CHANGE_REASON,
     CITY_NAME,
@@ -495,8 +495,8 @@ def _reviews_sign(
     for year, month in design.signed:
         if (year, month) in signed or (year, month) >= (today.year, today.month):
             continue
-        data = compliance.review_load(team, year, month, today=today)
-        next_year, next_month = compliance.next_month(year, month)
+        data = review_data.review_load(team, year, month, today=today)
+        next_year, next_month = months.next_month(year, month)
         review = MonthlyReview(
             team=team,
             year=year,

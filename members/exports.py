@@ -28,7 +28,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
-from activities.models import ActivityStatus, Participation
+from activities.models import Participation
 from members.forms import MemberFilterForm
 from members.imports import COLUMNS, SHEET, display
 from members.models import Member, mask_phone
@@ -126,11 +126,8 @@ RECORD_SHEET = "志愿服务记录"
 def record_participations(member: Member, year: int) -> list[Participation]:
     """The member's approved service in ``year``, in date order (as the record lists it)."""
     return list(
-        Participation.objects.filter(
-            member=member,
-            activity__status=ActivityStatus.APPROVED,
-            activity__start_date__year=year,
-        )
+        Participation.objects.approved()
+        .filter(member=member, activity__start_date__year=year)
         .select_related("activity", "activity__category")
         .order_by("activity__start_date", "activity__pk")
     )

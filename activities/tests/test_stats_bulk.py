@@ -23,7 +23,7 @@ from activities.models import (
     TeamFigures,
     TeamFiguresState,
 )
-from activities.stats import FIGURE_FIELDS, team_figures_recompute
+from activities.stats import TEAM_FIGURE_FIELDS, team_figures_recompute
 from activities.stats_bulk import figures_recompute_all
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from activities.tests.test_stats import SummaryWrites, rewritten, row_versions
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 def exact_rows(team_id: int) -> tuple[dict, dict]:
     """Every stored value as it is, the members' JSON strings included."""
     teams = {
-        (row.kind, row.year, row.month): tuple(getattr(row, name) for name in FIGURE_FIELDS)
+        (row.kind, row.year, row.month): tuple(getattr(row, name) for name in TEAM_FIGURE_FIELDS)
         for row in TeamFigures.objects.filter(team_id=team_id)
     }
     members = {

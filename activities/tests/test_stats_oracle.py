@@ -31,7 +31,7 @@ from activities.models import (
     PeriodKind,
     TeamFigures,
 )
-from activities.stats import FIGURE_FIELDS, team_figures_recompute
+from activities.stats import TEAM_FIGURE_FIELDS, team_figures_recompute
 from activities.tests.factories import ActivityFactory
 from members.tests.factories import MemberFactory
 from teams.tests.factories import RegionFactory, ServiceCategoryFactory, TeamFactory
@@ -289,7 +289,7 @@ def stored(team_id: int) -> tuple[dict, dict]:
                 if name in DECIMAL_PLACES
                 else getattr(row, name)
             )
-            for name in FIGURE_FIELDS
+            for name in TEAM_FIGURE_FIELDS
         }
         for row in TeamFigures.objects.filter(team_id=team_id)
     }
