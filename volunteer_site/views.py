@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
@@ -8,7 +9,11 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from teams.access import roles_for
+from volunteer_site.accounts import SESSION_KEY, password_change_required_clear
+from volunteer_site.audit import audit
+from volunteer_site.forms import PasswordChangeForm
 from volunteer_site.health import check_broker
+from volunteer_site.models import AuditAction, PasswordChangeRequired
 from volunteer_site.tasks import BEAT_HEARTBEAT_KEY
 
 
@@ -52,3 +57,32 @@ def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpR
     """django-axes's answer to a locked-out login: the same for every user name."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
     return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every signed-in user changes their own password here (Django's view, our form).
+
+    A user who must change theirs (a public or one-time password) is sent here from
+    every page; the page says why.
+    """
+
+    form_class = PasswordChangeForm
+    # Not Django's template names: those are the admin's own password pages.
+    template_name = "registration/password_change.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reason = self.request.session.get(SESSION_KEY)
+        context["required_reason"] = reason
+        context["required_is_demo"] = reason == PasswordChangeRequired.Reason.DEMO
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_change_required_clear(request=self.request)
+        audit(self.request, AuditAction.PASSWORD_CHANGE, target=self.request.user.get_username())
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_changed.html"

@@ -6,10 +6,13 @@ from __future__ import annotations
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from teams.demo import demo_load
 from teams.demo_region import demo_region_load
+from volunteer_site.accounts import password_change_require
+from volunteer_site.models import PasswordChangeRequired
 
 
 class Command(BaseCommand):
@@ -59,6 +62,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"其他队伍本次新建 new {region.created} · 改动 changed {region.updated} · "
             f"移除 removed {region.deleted}"
+        )
+        logins = [*result.logins, *region.logins]
+        # Public passwords: with debug off, each login must choose a new one first.
+        password_change_require(
+            users=get_user_model().objects.filter(username__in=[x.username for x in logins]),
+            reason=PasswordChangeRequired.Reason.DEMO,
         )
         self.stdout.write("")
         rows = [("用户名 / username", "密码 / password", "姓名 / name", "角色 / role")]
