@@ -5,6 +5,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -53,10 +55,38 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(checks, status=200 if healthy else 503)
 
 
+def too_many_requests(request: HttpRequest, message: str, *, kept_text: str = "") -> HttpResponse:
+    """The "too many attempts" page, status 429, with ``message`` saying when to try again.
+
+    ``kept_text``: what the visitor typed and could not send, shown for copying, so a
+    refusal never costs them their words.
+    """
+    return render(request, "429.html", {"message": message, "kept_text": kept_text}, status=429)
+
+
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
     """django-axes's answer to a locked-out login: the same for every user name."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+    message = ngettext(
+        "Too many failed logins: logging in is paused for this account name or this "
+        "computer. Please try again in %(minutes)d minute, or ask the site administrator "
+        "to unlock it.",
+        "Too many failed logins: logging in is paused for this account name or this "
+        "computer. Please try again in %(minutes)d minutes, or ask the site administrator "
+        "to unlock it.",
+        minutes,
+    ) % {"minutes": minutes}
+    return too_many_requests(request, message)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its valid token (CSRF_FAILURE_VIEW): usually a page left
+    open too long or a login in another tab. Offers the page it came from, if it is ours."""
+    referer = request.META.get("HTTP_REFERER", "")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return render(request, "403_csrf.html", {"back_url": referer if safe else ""}, status=403)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
