@@ -63,9 +63,7 @@ def test_404_for_another_teams_object_in_the_site_layout(personas):
 def test_403_when_the_role_does_not_allow_it(personas):
     client = Client()
     client.force_login(personas.staff)
-    assert_site_error_page(
-        client.get(reverse("regions:overview")), 403, "您的账号无权打开此页面"
-    )
+    assert_site_error_page(client.get(reverse("regions:overview")), 403, "您的账号无权打开此页面")
 
 
 @pytest.mark.django_db
