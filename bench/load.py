@@ -10,7 +10,7 @@ port of 127.0.0.1) with production-like settings over plain HTTP and the bench U
 drives each page with ``wrk -t2 -c8 -d10s`` on loopback, one after the other:
 
 * the public profile (anonymous), against the ping (anonymous): target ≥ 0.5×; it is
-  served whole from the cache (teams/page_cache.py), so it is also measured rendered
+  served whole from the cache (profiles/cache.py), so it is also measured rendered
   for every request (a query string bypasses the stored page);
 * the activity list and the compliance review (the reference team's secretary),
   and the region overview (an admin of the whole province), against the ping with
@@ -220,7 +220,7 @@ def _in_process_profile(slug: str, repeat: int) -> dict:
     from bench.views import profile_live
     from profiles.views import _profile_render
 
-    def profile(request, slug):  # rendered, not the stored page (teams/page_cache.py)
+    def profile(request, slug):  # rendered, not the stored page (profiles/cache.py)
         return _profile_render(request, slug, timezone.localdate())
 
     factory = RequestFactory()

@@ -1,6 +1,6 @@
 """More demo teams, so the civilization office's overview has something to compare.
 
-``teams/demo.py`` loads the reference team under 西藏自治区 > 日喀则市. This adds
+``demo/team.py`` loads the reference team under 西藏自治区 > 日喀则市. This adds
 a second city, 拉萨市, with three teams, and two more teams under 日喀则市, each
 with a different rhythm: one very active, one steady, one patchy (months without
 an activity), one that keeps to the monthly rule with a summer gap, and one that
@@ -319,7 +319,7 @@ def _secretary_load(*, tally: _Tally, design: DemoTeam, team: Team):
 
 
 class _NamePool:
-    """Synthetic names from teams/demo.py's lists, none used twice across the demo."""
+    """Synthetic names from demo/team.py's lists, none used twice across the demo."""
 
     def __init__(self, used: set[str]):
         self.used = set(used)

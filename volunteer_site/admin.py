@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from volunteer_site.models import AuditEntry
+from volunteer_site.models import AuditEntry, PasswordChangeRequired
 
 
 @admin.register(AuditEntry)
@@ -26,3 +26,13 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(PasswordChangeRequired)
+class PasswordChangeRequiredAdmin(admin.ModelAdmin):
+    """Who must choose a new password at their next login (seed_demo flags the demo logins)."""
+
+    list_display = ["user", "reason", "created_at"]
+    list_filter = ["reason"]
+    search_fields = ["user__username", "user__last_name", "user__first_name"]
+    raw_id_fields = ["user"]

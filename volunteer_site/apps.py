@@ -8,4 +8,6 @@ class VolunteerSiteConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from volunteer_site import audit  # noqa: F401  (connects the auth and role receivers)
+        # Connect the receivers: the audit log's (logins, roles) and the
+        # must-change-password check at login.
+        from volunteer_site import accounts, audit  # noqa: F401

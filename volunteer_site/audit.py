@@ -17,6 +17,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
+from ipware import get_client_ip
 from simple_history.models import HistoricalRecords
 
 from volunteer_site.models import AuditAction, AuditEntry, AuditOutcome
@@ -25,11 +26,18 @@ logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str | None:
+    """The visitor's address: the one home of that rule (settings.py, DJANGO_BEHIND_PROXY).
+
+    django-axes locks addresses through it (AXES_CLIENT_IP_CALLABLE) and the audit
+    log records it. Behind the proxy it is the last X-Forwarded-For entry; a request
+    that did not come through the proxy (no such header) falls back to the socket.
+    """
     if request is None:
         return None
-    # Behind the office's proxy, django-axes's ipware settings decide; here the
-    # socket address (or the proxy-set value axes already resolved) is enough.
-    return getattr(request, "axes_ip_address", None) or request.META.get("REMOTE_ADDR")
+    address, _routable = get_client_ip(request)
+    if address is None:
+        address, _routable = get_client_ip(request, request_header_order=["REMOTE_ADDR"])
+    return address
 
 
 def _current_request():

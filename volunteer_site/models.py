@@ -18,6 +18,7 @@ class AuditAction(models.TextChoices):
     EXPORT = "export", _("exported data")
     IMPORT = "import", _("imported a spreadsheet")
     ROLE_CHANGE = "role_change", _("changed a role")
+    PASSWORD_CHANGE = "password_change", _("changed their password")
 
 
 class AuditOutcome(models.TextChoices):
@@ -53,3 +54,38 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.username} {self.action}"
+
+
+class PasswordChangeRequired(models.Model):
+    """A user whose password others know, who must choose a new one before anything else.
+
+    Set for the demo logins (their passwords are in the README) and, later, for a
+    one-time password a secretary prints for a member; removed when the user changes
+    their password. Read at login (volunteer_site/accounts.py), not on every request.
+    """
+
+    class Reason(models.TextChoices):
+        DEMO = "demo", _("demo login with a public password")
+        ONE_TIME = "one_time", _("one-time password given by the secretary")
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="password_change_required",
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=Reason.choices)
+    created_at = models.DateTimeField(_("since"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("password change required")
+        verbose_name_plural = _("password changes required")
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.reason})"
+
+    def is_enforced(self) -> bool:
+        """The demo's public passwords are let be with debug on (``make run``); any
+        other reason is enforced always."""
+        return self.reason != self.Reason.DEMO or not settings.DEBUG

@@ -70,6 +70,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A user whose password others know goes to the password-change page first.
+    "volunteer_site.accounts.PasswordChangeRequiredMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -128,7 +130,8 @@ else:
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        # Django's, with a message its Chinese catalogue has.
+        "NAME": "volunteer_site.accounts.MinimumLengthValidator",
         "OPTIONS": {"min_length": 8},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -153,9 +156,21 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "volunteer_site.views.locked_out"
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_VERBOSE = False
-if env_bool("DJANGO_BEHIND_PROXY", False):
-    AXES_IPWARE_PROXY_COUNT = 1
-    AXES_IPWARE_META_PRECEDENCE_ORDER = ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"]
+# The visitor's address, for lock-outs and the audit log alike: one function
+# (volunteer_site.audit.client_ip, through django-ipware and the IPWARE_ settings below).
+AXES_CLIENT_IP_CALLABLE = "volunteer_site.audit.client_ip"
+
+# DJANGO_BEHIND_PROXY: the site sits behind one reverse proxy (the office's HTTPS
+# proxy). Every request then comes from the proxy's address; the proxy appends the
+# address it saw to X-Forwarded-For, so the last entry is the visitor's, and any
+# entries before it are what the visitor claimed (not trusted). django-ipware counts
+# the proxies *listed in* the header: ours is the connection itself, so 0 of them,
+# and the last entry is taken however many the visitor added (not strict).
+# Without the proxy, X-Forwarded-For is the visitor's own claim: only the socket counts.
+BEHIND_PROXY = env_bool("DJANGO_BEHIND_PROXY", False)
+IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",) if BEHIND_PROXY else ("REMOTE_ADDR",)
+IPWARE_META_PROXY_COUNT = 0
+IPWARE_STRICT = False
 
 # Sessions end after this much inactivity (every request renews the cookie).
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
@@ -210,9 +225,11 @@ CSRF_COOKIE_SECURE = HTTPS
 SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000 if HTTPS else 0, minimum=0)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
 SECURE_HSTS_PRELOAD = HTTPS
-if env_bool("DJANGO_BEHIND_PROXY", False):
+if BEHIND_PROXY:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SESSION_COOKIE_HTTPONLY = True
+# A form sent without a valid token: our page saying the page expired (templates/403_csrf.html).
+CSRF_FAILURE_VIEW = "volunteer_site.views.csrf_failure"
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"

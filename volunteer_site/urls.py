@@ -17,6 +17,12 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/password/", views.PasswordChangeView.as_view(), name="password_change"),
+    path(
+        "accounts/password/done/",
+        views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
     path("healthz", views.healthz, name="healthz"),
     # Without CSRF: the switch only sets the language cookie, and the form in the
     # layout must carry no per-visitor token so that public pages can be cached

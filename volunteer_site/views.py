@@ -1,14 +1,21 @@
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from teams.access import roles_for
+from volunteer_site.accounts import SESSION_KEY, password_change_required_clear
+from volunteer_site.audit import audit
+from volunteer_site.forms import PasswordChangeForm
 from volunteer_site.health import check_broker
+from volunteer_site.models import AuditAction, PasswordChangeRequired
 from volunteer_site.tasks import BEAT_HEARTBEAT_KEY
 
 
@@ -48,7 +55,64 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(checks, status=200 if healthy else 503)
 
 
+def too_many_requests(request: HttpRequest, message: str, *, kept_text: str = "") -> HttpResponse:
+    """The "too many attempts" page, status 429, with ``message`` saying when to try again.
+
+    ``kept_text``: what the visitor typed and could not send, shown for copying, so a
+    refusal never costs them their words.
+    """
+    return render(request, "429.html", {"message": message, "kept_text": kept_text}, status=429)
+
+
 def locked_out(request: HttpRequest, credentials=None, *args, **kwargs) -> HttpResponse:
     """django-axes's answer to a locked-out login: the same for every user name."""
     minutes = round(settings.AXES_COOLOFF_TIME * 60)
-    return render(request, "registration/locked_out.html", {"cooloff_minutes": minutes}, status=429)
+    message = ngettext(
+        "Too many failed logins: logging in is paused for this account name or this "
+        "computer. Please try again in %(minutes)d minute, or ask the site administrator "
+        "to unlock it.",
+        "Too many failed logins: logging in is paused for this account name or this "
+        "computer. Please try again in %(minutes)d minutes, or ask the site administrator "
+        "to unlock it.",
+        minutes,
+    ) % {"minutes": minutes}
+    return too_many_requests(request, message)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form sent without its valid token (CSRF_FAILURE_VIEW): usually a page left
+    open too long or a login in another tab. Offers the page it came from, if it is ours."""
+    referer = request.META.get("HTTP_REFERER", "")
+    safe = url_has_allowed_host_and_scheme(
+        referer, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return render(request, "403_csrf.html", {"back_url": referer if safe else ""}, status=403)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Every signed-in user changes their own password here (Django's view, our form).
+
+    A user who must change theirs (a public or one-time password) is sent here from
+    every page; the page says why.
+    """
+
+    form_class = PasswordChangeForm
+    # Not Django's template names: those are the admin's own password pages.
+    template_name = "registration/password_change.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        reason = self.request.session.get(SESSION_KEY)
+        context["required_reason"] = reason
+        context["required_is_demo"] = reason == PasswordChangeRequired.Reason.DEMO
+        return context
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        password_change_required_clear(request=self.request)
+        audit(self.request, AuditAction.PASSWORD_CHANGE, target=self.request.user.get_username())
+        return response
+
+
+class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
+    template_name = "registration/password_changed.html"

@@ -1,4 +1,4 @@
-"""The demo's second city and other teams (teams/demo_region.py), loaded by seed_demo."""
+"""The demo's second city and other teams (demo/region.py), loaded by seed_demo."""
 
 from __future__ import annotations
 
@@ -183,7 +183,8 @@ def test_the_province_admin_sees_every_team_and_the_city_admin_only_theirs(loade
     )
 
 
-def test_seed_demo_prints_the_province_login():
+def test_seed_demo_prints_the_province_login(settings):
+    settings.DEBUG = True  # as `make run` serves it: the demo logins need no new password
     out = StringIO()
     call_command("seed_demo", public_passwords_ok=True, stdout=out)
     output = out.getvalue()

@@ -1,4 +1,4 @@
-"""``manage.py seed_bulk`` (teams/bulk.py): the generated data keeps every rule, and its
+"""``manage.py seed_bulk`` (demo/bulk.py): the generated data keeps every rule, and its
 figures match the raw-SQL oracle of activities/tests/test_stats_oracle.py.
 
 The load disables the participation trigger and drops indexes and constraints while

@@ -2,7 +2,7 @@
 
 The figures are computed here straight from the rows with ORM aggregates, not through
 the product's statistics code, so these tests check the data itself. Each figure is
-asserted twice: exactly as designed in teams/demo.py, and within what the reference
+asserted twice: exactly as designed in demo/team.py, and within what the reference
 profile states (26 activities, about 100 hours, 500+ participant-times, ...).
 """
 
@@ -25,7 +25,7 @@ from members.models import CadreRank, Member, phone_validator
 from teams.access import roles_for
 from teams.models import DEFAULT_CATEGORY_NAMES, Region, ServiceCategory, Team, TeamRole
 
-# What teams/demo.py was designed to give for 2018.
+# What demo/team.py was designed to give for 2018.
 ACTIVITIES_2018 = 26
 ACTIVITY_HOURS_2018 = Decimal("101.5")
 PARTICIPATIONS_2018 = 527

@@ -1,6 +1,6 @@
 """The public team profile (/p/<slug>/), 纠错, and the secretary's profile pages.
 
-The demo team's figures are asserted as worked out by hand from teams/demo.py
+The demo team's figures are asserted as worked out by hand from demo/team.py
 (see ``DEMO_ALL_TIME``), not by re-running the statistics code.
 """
 
@@ -33,7 +33,7 @@ from volunteer_site.charts import last_months
 
 pytestmark = pytest.mark.django_db
 
-# The demo's all-time figures, by hand from teams/demo.py. Approved activities only:
+# The demo's all-time figures, by hand from demo/team.py. Approved activities only:
 # the 26 of 2018 (101.5 hours, 527 participations, 2276.5 person-hours, as
 # test_seed_demo checks) and three of 2026 — 9-15 (3.0 h, 12 people, the 8th left an
 # hour early: 35.0), 10-20 (3.5 h, 20 people, the 8th and 16th an hour early: 68.0) and

@@ -1,7 +1,7 @@
 """The civilization office's region pages: who sees which teams, and whether the figures
 are the teams' own (regions/query.py, regions/views.py).
 
-The rule columns are checked against ``activities/compliance.py`` on randomly drawn
+The rule columns are checked against ``compliance/standing.py`` on randomly drawn
 (seeded) members and months: the overview computes them in SQL for every team at
 once, the review computes them in Python for one team, and they must agree.
 """

@@ -1,5 +1,7 @@
 """Login, logout, and the home page sending each role to its work."""
 
+from urllib.parse import urlsplit
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -154,3 +156,68 @@ def test_english_when_the_user_chooses_it():
     page = client.get(reverse("login")).content.decode()
     assert '<html lang="en">' in page
     assert "Log in" in page
+
+
+# --- Where a login sends the user: only to this site ----------------------------------------
+
+UNSAFE_NEXT = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",
+    "\\\\evil.example/",
+    "http://testserver.evil.example/",
+    "https:///evil.example/",
+    "javascript:alert(1)",
+    "http://testserver@evil.example/",
+    "https://evil.example\x00/",
+]
+
+
+@pytest.mark.parametrize("next_url", UNSAFE_NEXT)
+def test_login_never_sends_the_user_to_another_site(personas, next_url):
+    client = Client()
+    page = client.get(reverse("login"), {"next": next_url}).content.decode()
+    assert '<input type="hidden" name="next" value="">' in page  # not carried into the form
+    response = client.post(
+        reverse("login"), {"username": "staff", "password": PASSWORD, "next": next_url}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    # Already signed in, the login page sends them home too.
+    again = client.get(reverse("login"), {"next": next_url})
+    assert again.status_code == 302
+    assert again["Location"] == reverse("home")
+
+
+def test_login_goes_on_to_the_page_asked_for_on_this_site(personas):
+    response = Client().post(
+        reverse("login"),
+        {"username": "staff", "password": PASSWORD, "next": "/teams/our-team/?tab=members"},
+    )
+    assert response["Location"] == "/teams/our-team/?tab=members"
+
+
+@pytest.mark.parametrize(
+    "next_url",
+    [
+        "ｈｔｔｐｓ://evil.example/",  # full-width look-alike: a relative path to browsers
+        "/teams/\x00/",
+    ],
+)
+def test_look_alike_or_nul_next_stays_on_this_site(personas, next_url):
+    response = Client().post(
+        reverse("login"), {"username": "staff", "password": PASSWORD, "next": next_url}
+    )
+    assert response.status_code == 302
+    location = urlsplit(response["Location"])
+    assert (location.scheme, location.netloc) == ("", "")
+    assert not response["Location"].startswith(("//", "/\\"))
+
+
+@pytest.mark.parametrize("next_url", UNSAFE_NEXT[:3])
+def test_logout_never_sends_the_user_to_another_site(personas, next_url):
+    client = Client()
+    client.force_login(personas.staff)
+    response = client.post(reverse("logout"), {"next": next_url})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login")

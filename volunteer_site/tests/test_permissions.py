@@ -51,6 +51,9 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "home": ("get", "", dict.fromkeys(PERSONAS, 302) | {"no_role": 200}),
     "login": ("get", "", dict.fromkeys(PERSONAS, 302)),
     "logout": ("get", "", dict.fromkeys(PERSONAS, 405)),
+    # Every signed-in user changes their own password.
+    "password_change": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "password_change_done": ("get", "", dict.fromkeys(PERSONAS, 200)),
     "healthz": ("get", "", dict.fromkeys(PERSONAS, 200)),
     # The civilization office's pages: region admins only; a team outside their regions 404.
     **dict.fromkeys(

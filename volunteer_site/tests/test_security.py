@@ -2,6 +2,8 @@
 
 import datetime
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -9,7 +11,7 @@ from axes.models import AccessAttempt
 from axes.utils import reset
 from django.conf import settings
 from django.contrib.sessions.models import Session
-from django.test import Client
+from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,8 +20,9 @@ from activities.tests.factories import ParticipationFactory
 from conftest import PASSWORD
 from teams.models import TeamRole
 from teams.tests.factories import TeamRoleFactory, UserFactory
-from volunteer_site.audit import audit_purge
+from volunteer_site.audit import audit_purge, client_ip
 from volunteer_site.models import AuditAction, AuditEntry, AuditOutcome
+from volunteer_site.tests.test_settings import clean_environment
 
 pytestmark = pytest.mark.django_db
 LOCKED = "登录失败次数过多"
@@ -74,6 +77,107 @@ def test_admin_unlock_and_cool_off(personas):
     long_ago = timezone.now() - datetime.timedelta(hours=settings.AXES_COOLOFF_TIME, minutes=1)
     AccessAttempt.objects.update(attempt_time=long_ago)
     assert attempt(other, "secretary", PASSWORD, ip="10.0.0.5").status_code == 302
+
+
+# Behind the office's reverse proxy every request comes from the proxy's address; the proxy
+# appends the address it saw to X-Forwarded-For (anything to the left of it is the client's
+# own claim). Documentation addresses: nothing is sent anywhere.
+PROXY = "192.0.2.1"
+CLIENT_A = "198.51.100.7"
+CLIENT_B = "203.0.113.9"
+
+
+@pytest.fixture
+def behind_proxy(settings):
+    """What DJANGO_BEHIND_PROXY=true sets (test_settings.py checks it is this)."""
+    settings.IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR",)
+
+
+def attempt_through_proxy(client, username, password, forwarded_for):
+    return client.post(
+        LOGIN,
+        {"username": username, "password": password},
+        REMOTE_ADDR=PROXY,
+        HTTP_X_FORWARDED_FOR=forwarded_for,
+    )
+
+
+@pytest.mark.parametrize(
+    ("behind", "headers"), [("true", "('HTTP_X_FORWARDED_FOR',)"), ("false", "('REMOTE_ADDR',)")]
+)
+def test_behind_proxy_variable_sets_where_the_address_is_read(behind, headers):
+    script = (
+        "import django; django.setup(); from django.conf import settings as s;"
+        "print(s.IPWARE_META_PRECEDENCE_ORDER, s.IPWARE_META_PROXY_COUNT, s.IPWARE_STRICT,"
+        " s.AXES_CLIENT_IP_CALLABLE)"
+    )
+    result = subprocess.run(  # noqa: S603 - fixed arguments, our own interpreter
+        [sys.executable, "-c", script],
+        cwd=settings.BASE_DIR,
+        env={**clean_environment(), "DJANGO_DEBUG": "true", "DJANGO_BEHIND_PROXY": behind},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.stdout.split() == [headers, "0", "False", "volunteer_site.audit.client_ip"], (
+        result.stderr
+    )
+
+
+def test_behind_the_proxy_failures_lock_only_the_client_that_failed(personas, behind_proxy):
+    client_a = Client()
+    for index in range(settings.AXES_FAILURE_LIMIT):
+        attempt_through_proxy(client_a, f"guess{index}", "wrong", CLIENT_A)
+    # A is locked, even with a right password and a forged address in front of its own.
+    assert attempt_through_proxy(client_a, "secretary", PASSWORD, CLIENT_A).status_code == 429
+    forged = attempt_through_proxy(Client(), "secretary", PASSWORD, f"{CLIENT_B}, {CLIENT_A}")
+    assert forged.status_code == 429
+    # B, through the same proxy, is not.
+    client_b = Client()
+    assert attempt_through_proxy(client_b, "staff", PASSWORD, CLIENT_B).status_code == 302
+    assert client_b.session["_auth_user_id"] == str(personas.staff.pk)
+
+    failed = AuditEntry.objects.filter(action=AuditAction.LOGIN_FAILED)
+    assert set(failed.values_list("ip_address", flat=True)) == {CLIENT_A}
+    login = AuditEntry.objects.get(action=AuditAction.LOGIN)
+    assert (login.username, login.ip_address) == ("staff", CLIENT_B)
+    locked = AuditEntry.objects.filter(action=AuditAction.LOCKED_OUT)
+    assert set(locked.values_list("ip_address", flat=True)) == {CLIENT_A}
+
+
+@pytest.mark.parametrize(
+    ("forwarded_for", "expected"),
+    [
+        (CLIENT_A, CLIENT_A),
+        (f"{CLIENT_B}, {CLIENT_A}", CLIENT_A),  # the entry the proxy appended
+        (f"unknown, {CLIENT_A}", CLIENT_A),
+        (None, PROXY),  # not through the proxy (a health check on the host)
+        ("", PROXY),
+        ("not-an-address", PROXY),
+    ],
+)
+def test_client_ip_behind_the_proxy(behind_proxy, forwarded_for, expected):
+    extra = {"REMOTE_ADDR": PROXY}
+    if forwarded_for is not None:
+        extra["HTTP_X_FORWARDED_FOR"] = forwarded_for
+    assert client_ip(RequestFactory().get("/", **extra)) == expected
+
+
+def test_without_the_proxy_a_forwarded_for_header_is_ignored(personas):
+    """Reached directly, X-Forwarded-For is whatever the client wrote: a new value
+    on each try must not escape the address lock, nor go into the audit log."""
+    client = Client()
+    for index in range(settings.AXES_FAILURE_LIMIT):
+        attempt(client, f"guess{index}", "wrong", ip=CLIENT_A)
+    response = client.post(
+        LOGIN,
+        {"username": "staff", "password": PASSWORD},
+        REMOTE_ADDR=CLIENT_A,
+        HTTP_X_FORWARDED_FOR=CLIENT_B,
+    )
+    assert response.status_code == 429
+    logged = AuditEntry.objects.exclude(action=AuditAction.ROLE_CHANGE)
+    assert set(logged.values_list("ip_address", flat=True)) == {CLIENT_A}
 
 
 def test_superuser_sees_the_lockouts_in_the_admin(personas):

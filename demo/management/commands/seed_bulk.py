@@ -1,4 +1,4 @@
-"""``manage.py seed_bulk``: a province of synthetic teams for benchmarks (teams/bulk.py)."""
+"""``manage.py seed_bulk``: a province of synthetic teams for benchmarks (demo/bulk.py)."""
 
 from __future__ import annotations
 

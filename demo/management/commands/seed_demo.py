@@ -1,15 +1,18 @@
-"""``manage.py seed_demo``: load the reference team (teams/demo.py), the other demo teams
-(teams/demo_region.py) and list the logins."""
+"""``manage.py seed_demo``: load the reference team (demo/team.py), the other demo teams
+(demo/region.py) and list the logins."""
 
 from __future__ import annotations
 
 import unicodedata
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from demo.region import demo_region_load
 from demo.team import demo_load
+from volunteer_site.accounts import password_change_require
+from volunteer_site.models import PasswordChangeRequired
 
 
 class Command(BaseCommand):
@@ -50,7 +53,7 @@ class Command(BaseCommand):
             f"本次新建 created {result.created} · 更新 updated {result.updated} · "
             f"删除 deleted {result.deleted}"
         )
-        # The other teams of the region overview (teams/demo_region.py).
+        # The other teams of the region overview (demo/region.py).
         region = demo_region_load()
         self.stdout.write(
             f"其他演示队伍 other demo teams: {len(region.teams)}"
@@ -59,6 +62,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"其他队伍本次新建 new {region.created} · 改动 changed {region.updated} · "
             f"移除 removed {region.deleted}"
+        )
+        logins = [*result.logins, *region.logins]
+        # Public passwords: with debug off, each login must choose a new one first.
+        password_change_require(
+            users=get_user_model().objects.filter(username__in=[x.username for x in logins]),
+            reason=PasswordChangeRequired.Reason.DEMO,
         )
         self.stdout.write("")
         rows = [("用户名 / username", "密码 / password", "姓名 / name", "角色 / role")]
