@@ -49,6 +49,7 @@ from profiles.forms import (
 )
 from teams.access import team_for_reader, team_for_secretary
 from teams.models import ErrorReport, Team
+from volunteer_site.audit import client_ip
 from volunteer_site.charts import (
     ChartText,
     MonthValue,
@@ -223,20 +224,6 @@ def _profile_render(request: HttpRequest, slug: str, today: datetime.date) -> Ht
 
 
 # --- 纠错 (error reports) ------------------------------------------------------------------
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address.
-
-    Behind the office's reverse proxy (DJANGO_BEHIND_PROXY, which sets
-    SECURE_PROXY_SSL_HEADER) every request comes from the proxy, so the address
-    the proxy appended last to X-Forwarded-For is used; the earlier entries are
-    whatever the client claimed and are not trusted.
-    """
-    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if getattr(settings, "SECURE_PROXY_SSL_HEADER", None) and forwarded.strip():
-        return forwarded.split(",")[-1].strip()
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def ip_hash(ip: str) -> str:
