@@ -356,3 +356,20 @@ def test_a_volunteer_switches_years_and_opens_the_profile(live_server, page, per
     page.get_by_role("link", name="服务队简介").click()
     page.wait_for_url(f"**/p/{personas.team.slug}/")
     assert page.inner_text("h1") == personas.team.name
+
+
+def test_the_page_costs_the_same_queries_for_many_records(personas, three_years):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries(**query) -> int:
+        client = Client()
+        client.force_login(personas.volunteer)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(reverse("members:my_record"), query).status_code == 200
+        return len(captured)
+
+    few = (queries(), queries(year="all"))
+    for day in range(1, 21):
+        took_part_as(personas.volunteer_member, D(2026, 2, day), "1", title=f"二月活动{day}")
+    assert (queries(), queries(year="all")) == few
