@@ -28,7 +28,9 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
+from activities.imports.columns import ROLE_TEXT
 from activities.models import Participation
+from members import records
 from members.forms import MemberFilterForm
 from members.imports import COLUMNS, SHEET, display
 from members.models import Member, mask_phone
@@ -110,12 +112,15 @@ def roster_export(request: HttpRequest, slug: str) -> HttpResponse:
 
 # --- A member's service record --------------------------------------------------------------
 
-# The columns of a volunteer service record (志愿服务记录) under the national rules.
+# The columns of a volunteer service record (志愿服务记录) under the national rules, each
+# named for what it holds: the activity's service category, the member's own role and
+# hours, the unit that organised the activity and its organisers (members.records).
 RECORD_COLUMNS = [
     Column("活动名称", 32),
     Column("日期", 24),
     Column("地点", 18),
-    Column("服务内容", 22),
+    Column("服务类别", 22),
+    Column("角色", 10),
     Column("服务时间（小时）", 16),
     Column("活动组织单位", 26),
     Column("活动负责人", 16),
@@ -126,10 +131,7 @@ RECORD_SHEET = "志愿服务记录"
 def record_participations(member: Member, year: int) -> list[Participation]:
     """The member's approved service in ``year``, in date order (as the record lists it)."""
     return list(
-        Participation.objects.approved()
-        .filter(member=member, activity__start_date__year=year)
-        .select_related("activity", "activity__category")
-        .order_by("activity__start_date", "activity__pk")
+        records.approved_records(member, year=year).order_by("activity__start_date", "activity__pk")
     )
 
 
@@ -158,17 +160,19 @@ def record_rows(member: Member, participations: list[Participation]) -> list[lis
     leads = _leads([p.activity_id for p in participations])
     rows = []
     for participation in participations:
-        activity = participation.activity
+        row = records.record_row(
+            participation, team_name=member.team.name, role=ROLE_TEXT[participation.role]
+        )
         rows.append(
             [
-                activity.title,
-                date_span(activity.start_date, activity.end_date),
-                activity.place,
-                activity.category.name,
-                participation.hours,
-                # The team itself organised it when no other unit is named.
-                activity.organiser or member.team.name,
-                "、".join(leads.get(activity.pk, [])),
+                row.title,
+                date_span(row.start_date, row.end_date),
+                row.place,
+                row.category,
+                row.role,
+                row.hours,
+                row.organising_unit,
+                "、".join(leads.get(participation.activity_id, [])),
             ]
         )
     return rows

@@ -15,8 +15,9 @@ from activities.models import ActivityStatus, Participation
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from members.exports import RECORD_SHEET
 from members.imports import HEADERS, SHEET
-from members.models import CadreRank
+from members.models import CadreRank, Member
 from members.tests.factories import MemberFactory
+from teams.tests.factories import ServiceCategoryFactory
 from volunteer_site.models import AuditAction, AuditEntry
 from volunteer_site.xlsx import (
     Column,
@@ -209,6 +210,7 @@ def record(personas):
     lead = MemberFactory(team=team, volunteer_number="L01", name="组织者甲")
     trip = ActivityFactory(
         team=team,
+        category=ServiceCategoryFactory(name="特殊日大型志愿活动"),
         title="吉隆县乡村宣讲",
         start_date=datetime.date(2018, 5, 10),
         end_date=datetime.date(2018, 5, 12),
@@ -222,6 +224,7 @@ def record(personas):
     ParticipationFactory(activity=trip, member=lead, role=Participation.Role.ORGANISER)
     station = ActivityFactory(
         team=team,
+        category=ServiceCategoryFactory(name="火车站志愿服务类别"),
         title="火车站志愿服务",
         start_date=datetime.date(2018, 2, 1),
         hours=Decimal("3.5"),
@@ -257,11 +260,14 @@ def test_the_service_record_has_the_national_columns(personas, record):
     assert record.name in sheet["A2"].value and record.volunteer_number in sheet["A2"].value
     assert "2 次" in sheet["A3"].value and "11.5 小时" in sheet["A3"].value
     rows = sheet_rows(response, RECORD_SHEET, header_line=4)
+    # Each column says what it holds: the activity's category (not its content), the
+    # member's own role, and the unit that organised the activity.
     assert list(rows[0]) == [
         "活动名称",
         "日期",
         "地点",
-        "服务内容",
+        "服务类别",
+        "角色",
         "服务时间（小时）",
         "活动组织单位",
         "活动负责人",
@@ -272,7 +278,8 @@ def test_the_service_record_has_the_national_columns(personas, record):
         "火车站志愿服务",
         "2018-02-01",
         "日喀则市",
-        rows[0]["服务内容"],
+        "火车站志愿服务类别",
+        "参与者",
         3.5,
         personas.team.name,
         None,
@@ -281,25 +288,43 @@ def test_the_service_record_has_the_national_columns(personas, record):
         "吉隆县乡村宣讲",
         "2018-05-10 至 2018-05-12",
         "吉隆县",
-        rows[1]["服务内容"],
+        "特殊日大型志愿活动",
+        "参与者",
         8,
         "市政府办公室",
         "组织者甲",
     )
 
 
+def test_an_organiser_is_marked_as_such_in_their_own_record(personas, record):
+    lead = Member.objects.get(volunteer_number="L01")
+    rows = sheet_rows(
+        client_for(personas, "staff").get(record_url(lead)), RECORD_SHEET, header_line=4
+    )
+    assert [(r["活动名称"], r["角色"], r["活动负责人"]) for r in rows] == [
+        ("吉隆县乡村宣讲", "组织者", "组织者甲")
+    ]
+
+
 def test_the_service_record_equals_the_volunteers_own_page(personas, record):
-    page = client_for(personas, "volunteer").get(reverse("members:my_record"))
+    page = client_for(personas, "volunteer").get(reverse("members:my_record"), {"year": 2018})
     shown = sorted(
-        (p.activity.title, p.activity.place, p.activity.category.name, p.hours)
-        for p in page.context["records"]
-        if p.activity.start_date.year == 2018
+        (row.title, row.place, row.category, row.role, row.hours, row.organising_unit)
+        for row in page.context["rows"]
     )
     rows = sheet_rows(
         client_for(personas, "secretary").get(record_url(record)), RECORD_SHEET, header_line=4
     )
     exported = sorted(
-        (r["活动名称"], r["地点"], r["服务内容"], Decimal(str(r["服务时间（小时）"]))) for r in rows
+        (
+            r["活动名称"],
+            r["地点"],
+            r["服务类别"],
+            r["角色"],
+            Decimal(str(r["服务时间（小时）"])),
+            r["活动组织单位"],
+        )
+        for r in rows
     )
     assert exported == shown
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
@@ -348,9 +373,11 @@ def test_the_helpers_write_a_valid_workbook_for_openpyxl():
 def test_the_workbooks_chinese_words_are_the_interfaces():
     from django.utils import translation
 
+    from members.exports import ROLE_TEXT
     from members.imports import GENDER_TEXT, RANK_TEXT
     from members.models import CadreRank, Gender
 
     with translation.override("zh-hans"):
         assert {value: str(label) for value, label in CadreRank.choices} == RANK_TEXT
         assert {value: str(label) for value, label in Gender.choices} == GENDER_TEXT
+        assert {value: str(label) for value, label in Participation.Role.choices} == ROLE_TEXT
