@@ -305,7 +305,7 @@ def _has_cached(instance: models.Model, field: str) -> bool:
     return instance._meta.get_field(field).is_cached(instance)
 
 
-# --- Figures (computed by background jobs; DOMAIN.md § Figures) --------------------------
+# --- Figures (computed by background jobs; docs/domain.md § Figures) --------------------------
 
 
 def _ratio(numerator, denominator, places: str = "0.1") -> Decimal | None:
@@ -493,7 +493,7 @@ class TeamFiguresState(models.Model):
         return f"{self.team_id} stale={self.stale}"
 
 
-# --- The monthly compliance review (DOMAIN.md § Rules) -------------------------------------
+# --- The monthly compliance review (docs/domain.md § Rules) -------------------------------------
 
 
 class MonthlyReview(models.Model):

@@ -1,6 +1,6 @@
 """Writes on activities: saving with participants, and the approval workflow.
 
-The workflow (DOMAIN.md § Entities)::
+The workflow (docs/domain.md § Entities)::
 
     draft ──submit──▶ submitted ──approve──▶ approved
       ▲                 │    ▲                   │

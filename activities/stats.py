@@ -1,4 +1,4 @@
-"""Computing the figures (DOMAIN.md § Figures) into the summary tables.
+"""Computing the figures (docs/domain.md § Figures) into the summary tables.
 
 One team at a time, with four grouped queries (activities by month,
 participations by month, participations by member and year, the members'

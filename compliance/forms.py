@@ -74,7 +74,7 @@ class ReviewSignForm(forms.Form):
 
 
 class TeamRulesForm(forms.ModelForm):
-    """The team's rules (DOMAIN.md § Rules); their history is kept on the team."""
+    """The team's rules (docs/domain.md § Rules); their history is kept on the team."""
 
     class Meta:
         model = Team

@@ -29,7 +29,7 @@ from compliance.standing import registered_month_span
 # Changes to one activity of the same kind within this window are one change
 # (the admin saves each participation of an activity separately).
 REPEAT_WINDOW = datetime.timedelta(seconds=10)
-# An activity's fields that change the figures (DOMAIN.md § Figures).
+# An activity's fields that change the figures (docs/domain.md § Figures).
 ACTIVITY_FIGURE_FIELDS = [
     "team_id",
     "start_date",

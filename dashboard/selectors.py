@@ -21,7 +21,7 @@ from members.models import Member
 from teams.models import Team
 from volunteer_site.listing import SortLink, sort_links, years_from
 
-# (TeamFigures attribute or ratio property, label, unit), in the order of DOMAIN.md § Figures.
+# (TeamFigures attribute or ratio property, label, unit), in the order of docs/domain.md § Figures.
 FIGURES: list[tuple[str, Promise, Promise | str]] = [
     ("activities", _("Volunteer service activities held"), _("times")),
     ("activity_hours", _("Total activity hours"), _("hours")),

@@ -3,7 +3,7 @@
 A province (湖南省) with its 14 prefecture-level regions, ``teams`` teams spread over
 them, about ``members_per_team`` members each and ``years`` years of activities up to
 ``until``, drawn from distributions shaped like the reference team's
-(DOMAIN.md § Demo data: about 26 activities a year of 2–5 hours, 10–20 people each,
+(docs/domain.md § Demo data: about 26 activities a year of 2–5 hours, 10–20 people each,
 now and then a large event with most of the team, a three-day trip):
 
 * team sizes vary ±40 % around ``members_per_team``; 80 % of the members registered

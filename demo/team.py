@@ -1,4 +1,4 @@
-"""The demo data: the reference team of DOMAIN.md § Demo data, with synthetic people.
+"""The demo data: the reference team of docs/domain.md § Demo data, with synthetic people.
 
 The product was designed from the 2018 public profile of the Shigatse municipal
 government office's party-member volunteer team. The demo reproduces that team so

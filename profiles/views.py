@@ -4,7 +4,7 @@ The profile reads its figures from the summary tables only (``TeamFigures``),
 never from the activities, so it costs the same few queries for a team with
 ten activities as for one with ten thousand.
 
-Who sees what (DOMAIN.md § Who uses it): a published profile is public; an
+Who sees what (docs/domain.md § Who uses it): a published profile is public; an
 unpublished one is a 404 for everybody except the team's staff and secretary
 and the admins of its region, who see it as a preview. Only the team's
 secretary edits, publishes and reads the error reports (team_for_secretary:

@@ -1,7 +1,7 @@
 """Who may see and do what, scoped to teams and regions.
 
 Views call these helpers instead of checking roles themselves. The rule
-(DOMAIN.md § Who uses it): a user with no role on a team gets 404 for that
+(docs/domain.md § Who uses it): a user with no role on a team gets 404 for that
 team's objects, so they cannot learn the objects exist; a user who can see the
 team but lacks the role for an action gets 403.
 """

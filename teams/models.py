@@ -167,7 +167,7 @@ class Team(models.Model):
     published_on = models.DateField(_("publication date"), null=True, blank=True)
     publication_source = models.CharField(_("source"), max_length=100, blank=True)
     responsible_editor = models.CharField(_("responsible editor"), max_length=50, blank=True)
-    # The team's rules (DOMAIN.md § Rules).
+    # The team's rules (docs/domain.md § Rules).
     min_activities_per_month = models.PositiveSmallIntegerField(
         _("minimum activities per month"), default=1
     )

@@ -1,4 +1,4 @@
-"""The figures (DOMAIN.md § Figures) on a small team whose numbers are worked out by hand.
+"""The figures (docs/domain.md § Figures) on a small team whose numbers are worked out by hand.
 
 The hand-worked team (founded January 2018):
 

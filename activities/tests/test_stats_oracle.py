@@ -1,6 +1,6 @@
 """The summary tables against an independent oracle, on random data.
 
-The oracle is plain SQL over the raw tables, written from DOMAIN.md § Figures
+The oracle is plain SQL over the raw tables, written from docs/domain.md § Figures
 and not from activities/stats.py: every period is a (start, end) pair made in
 Python and passed as parameters, so the same SQL runs on SQLite and PostgreSQL
 (no EXTRACT or strftime), and each figure is a COUNT or SUM joined on

@@ -146,7 +146,7 @@ def test_demo_profile_reads_like_the_reference(demo_team):
     positions = [text.find(line) for line in lines]
     missing = [line for line, at in zip(lines, positions, strict=True) if at < 0]
     assert not missing, missing
-    assert positions == sorted(positions), "the lines are not in DOMAIN.md's order"
+    assert positions == sorted(positions), "the lines are not in docs/domain.md's order"
     # The page tools of the reference.
     for tool in ["字号加大", "字号减小", "打印", "纠错"]:
         assert tool in text

@@ -1,4 +1,4 @@
-"""docs/domain.md is the domain reference the code cites ("DOMAIN.md § Rules",
+"""docs/domain.md is the domain reference the code cites ("docs/domain.md § Rules",
 "docs/domain.md § Figures"): every section a source file cites is a heading there."""
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ def citations() -> list[tuple[str, str]]:
         if SKIPPED & set(path.relative_to(settings.BASE_DIR).parts):
             continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
-            if "DOMAIN.md" in line or "docs/domain.md" in line:
+            if "docs/domain.md" in line or "docs/domain.md" in line:
                 where = f"{path.relative_to(settings.BASE_DIR)}:{number}"
                 found += [(where, rest) for rest in line.split("§ ")[1:]]
     return found
