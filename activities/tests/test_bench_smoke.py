@@ -50,5 +50,8 @@ def test_load_bench(capsys):
     results = load.run(smoke=True)
     for page in ["public profile", "activity list", "compliance review", "region overview"]:
         assert results[page]["rps"] > 0 and results[page]["errors"] == 0, page
+    for page in ["activity list", "compliance review", "region overview"]:
+        assert 0 < results[page]["median"] <= results[page]["p95"] <= results[page]["max"], page
     assert results["speedup"]["rps"] > 0
     assert results["cpu"]["activity list"] > 0
+    assert "p95" in capsys.readouterr().out
