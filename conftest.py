@@ -8,6 +8,7 @@ having talked to the real thing.
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 from dataclasses import dataclass
 
@@ -204,3 +205,40 @@ def pytest_runtest_makereport(item, call):
     report = yield
     setattr(item, f"rep_{report.when}", report)
     return report
+
+
+@contextlib.contextmanager
+def kept_for_the_module(django_db_blocker):
+    """For a module-scoped fixture: what is created inside stays for all the module's
+    tests, in a transaction rolled back after its last test. Each test runs in a
+    savepoint of it, so what a test changes is undone before the next, as usual. Not
+    for ``transaction=True`` tests."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    fast = override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"])
+    with django_db_blocker.unblock(), fast, transaction.atomic():
+        yield
+        transaction.set_rollback(True)
+
+
+@pytest.fixture(scope="module")
+def demo_once(django_db_setup, django_db_blocker):
+    """The demo (the reference team and the region's other teams, with their logins and
+    figures), loaded once for a whole test module (``kept_for_the_module``). Not beside
+    ``personas``: both make the regions 西藏自治区 > 日喀则市."""
+    from demo.region import demo_region_load
+    from demo.team import demo_load
+
+    with kept_for_the_module(django_db_blocker):
+        yield demo_load(), demo_region_load()
+
+
+def client_for(user=None):
+    """A test client, signed in as ``user`` (anonymous when None)."""
+    from django.test import Client
+
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client

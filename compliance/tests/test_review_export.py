@@ -9,7 +9,6 @@ from urllib.parse import quote
 
 import openpyxl
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from activities.stats import team_figures_recompute
@@ -17,6 +16,7 @@ from activities.tests.factories import ParticipationFactory
 from compliance.export import safe_text
 from compliance.tests.conftest import MONTH, YEAR
 from compliance.tests.test_review_views import sign
+from conftest import client_for
 from members.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
@@ -33,12 +33,6 @@ MEMBER_HEADERS = [
     *[f"{m}月" for m in range(1, MONTH + 1)],  # January to the month reviewed
 ]
 STATUS_TEXT = {"met": "已达标", "on_track": "进度正常", "behind": "落后", "none": "未参加"}
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def url(team, name) -> str:

@@ -9,7 +9,6 @@ from decimal import Decimal
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -26,17 +25,12 @@ from activities.stats import team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from compliance.standing import MemberStatus
 from compliance.tests.conftest import MONTH, YEAR
+from conftest import client_for
 from members.models import Member
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def review_url(team, name="compliance:review", year=YEAR, month=MONTH) -> str:

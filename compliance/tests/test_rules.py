@@ -1,17 +1,12 @@
 """The secretary edits the team's rules; their history is kept and shown."""
 
 import pytest
-from django.test import Client
 from django.urls import reverse
+
+from conftest import client_for
 
 pytestmark = pytest.mark.django_db
 URL = reverse("compliance:rules", args=["our-team"])
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def test_secretary_changes_the_rules_and_the_history_shows_it(personas):

@@ -9,25 +9,19 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import MemberYearFigures, PeriodKind, TeamFigures, TeamFiguresState
 from activities.stats import team_figures_recompute
+from conftest import client_for
 from members.models import Member
 from members.tests.factories import MemberFactory
 
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def dashboard(user, slug: str = "our-team", **query) -> str:

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
-from io import StringIO
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
 from django.db.models import Count, Sum
 from django.test import Client
 from django.urls import reverse
@@ -23,7 +20,7 @@ from activities.models import (
     TeamFigures,
     TeamFiguresState,
 )
-from activities.stats import team_figures_recompute
+from conftest import kept_for_the_module
 from demo.region import DEMO_TEAMS, PROVINCE_LOGIN, demo_region_load
 from demo.team import TEAM_SLUG, demo_load
 from members.models import Member
@@ -41,10 +38,17 @@ def _fast_passwords(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="module")
+def loaded_once(django_db_setup, django_db_blocker):
+    """The demo loaded once for the module, as of TODAY."""
+    with kept_for_the_module(django_db_blocker):
+        demo_load()
+        yield demo_region_load(today=TODAY)
+
+
 @pytest.fixture
-def loaded():
-    demo_load()
-    return demo_region_load(today=TODAY)
+def loaded(loaded_once):
+    return loaded_once
 
 
 def snapshot() -> dict:
@@ -181,23 +185,3 @@ def test_the_province_admin_sees_every_team_and_the_city_admin_only_theirs(loade
     assert sorted(row.team.slug for row in city_rows) == sorted(
         [TEAM_SLUG, "shigatse-finance", "shigatse-housing"]
     )
-
-
-def test_seed_demo_prints_the_province_login(settings):
-    settings.DEBUG = True  # as `make run` serves it: the demo logins need no new password
-    out = StringIO()
-    call_command("seed_demo", public_passwords_ok=True, stdout=out)
-    output = out.getvalue()
-    assert re.search(r"^provinceadmin\s+demo-province-2018\s", output, re.MULTILINE)
-    assert "其他演示队伍 other demo teams: 5" in output
-    # The reference team's figures are queued after commit; a test never commits.
-    team_figures_recompute(team_id=Team.objects.get(slug=TEAM_SLUG).pk)
-    # The reference team's figures are those of its profile, also in the overview.
-    client = Client()
-    client.force_login(get_user_model().objects.get(username="provinceadmin"))
-    rows = client.get(reverse("regions:overview"), {"year": 2018}).context["rows"]
-    reference = next(row for row in rows if row.team.slug == TEAM_SLUG)
-    assert reference.texts["activities"] == "26"
-    assert reference.texts["volunteers"] == "121"
-    assert reference.texts["person_hours"] == "2276.5"
-    assert reference.texts["hours_per_volunteer"] == "18.8"

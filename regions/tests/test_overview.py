@@ -32,6 +32,7 @@ from activities.models import (
 from activities.stats import team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from compliance import review_data
+from conftest import client_for
 from members.tests.factories import MemberFactory
 from regions import query as region_query
 from regions.filters import TEAM_SORTS, OverviewFilters, RegionTree, apply_filters
@@ -46,12 +47,6 @@ pytestmark = pytest.mark.django_db
 PAGES = ["regions:overview", "regions:export", "regions:compare", "regions:ranking"]
 TODAY = timezone.localdate()
 YEAR = TODAY.year
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def listed_slugs(client: Client, **params) -> list[str]:

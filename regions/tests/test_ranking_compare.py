@@ -18,8 +18,9 @@ from django.utils import timezone
 
 from activities.models import MonthlyReview, TeamFiguresState
 from activities.stats import team_figures_recompute
+from conftest import client_for
 from members.tests.factories import MemberFactory
-from regions.tests.test_overview import YEAR, approved, client_for, month_row, year_row
+from regions.tests.test_overview import YEAR, approved, month_row, year_row
 from teams.tests.factories import TeamFactory
 from volunteer_site.models import AuditAction, AuditEntry
 
