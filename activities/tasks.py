@@ -21,8 +21,11 @@ COALESCE_SECONDS = 2
 RECONCILE_SOFT_TIME_LIMIT = 30 * 60
 
 
+# Nobody reads the recompute's result: none is stored, so queueing it touches
+# only the broker.
 @shared_task(
     name="activities.recompute_team_figures",
+    ignore_result=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     retry_backoff_max=300,

@@ -53,9 +53,6 @@ app.conf.update(
     task_time_limit=180,
     result_expires=3600,
     broker_connection_retry_on_startup=True,
-    # Fail fast when Redis is down, so a web request that queues a task is not
-    # held up; callers treat a failed publish as "recompute later".
-    broker_transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
     beat_schedule=BEAT_SCHEDULE,
 )
 app.autodiscover_tasks()

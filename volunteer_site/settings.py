@@ -238,6 +238,29 @@ CELERY_RESULT_BACKEND = env_url(
     ("redis", "rediss"),
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None,
 )
+REDIS_FAULT_SECONDS = 2
+# A Redis that is down or hung must not hold up the request that queues a task
+# (an approval) or /healthz: every connect and command to the broker and the
+# result store gives up after REDIS_FAULT_SECONDS, and a publish is retried once,
+# at once. Callers treat the failure as "recompute later" (the team stays stale
+# for the nightly reconcile). Celery's defaults retry for about 19 s, and wait
+# forever on a Redis that accepts connections but never answers.
+_ONE_QUICK_RETRY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_FAULT_SECONDS
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_FAULT_SECONDS,
+    "socket_timeout": REDIS_FAULT_SECONDS,
+    **_ONE_QUICK_RETRY,  # connecting for a publish
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _ONE_QUICK_RETRY
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_FAULT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_FAULT_SECONDS
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {**_ONE_QUICK_RETRY, "max_retries": 0}}
 
 # --- Spreadsheet import limits ------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024
