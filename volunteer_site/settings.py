@@ -96,20 +96,33 @@ TEMPLATES = [
 # PostgreSQL in production (persistent connections, checked before reuse);
 # an SQLite file in the project folder by default.
 CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
+# A database host that is down fails a request (and /healthz) within this many
+# seconds instead of holding a web worker for minutes; libpq's smallest value is 2.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 2, minimum=2)
 DATABASES = {
     "default": env_database(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=CONN_MAX_AGE
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=CONN_MAX_AGE,
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
+# A Redis that is down or hung gives up within this many seconds: the shared
+# cache here, the broker and the result store (Celery, below).
+REDIS_FAULT_SECONDS = 2
 CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
 if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_FAULT_SECONDS,
+                "socket_timeout": REDIS_FAULT_SECONDS,
+            },
         }
     }
 else:
@@ -238,7 +251,6 @@ CELERY_RESULT_BACKEND = env_url(
     ("redis", "rediss"),
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None,
 )
-REDIS_FAULT_SECONDS = 2
 # A Redis that is down or hung must not hold up the request that queues a task
 # (an approval) or /healthz: every connect and command to the broker and the
 # result store gives up after REDIS_FAULT_SECONDS, and a publish is retried once,
