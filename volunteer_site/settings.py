@@ -263,11 +263,21 @@ _ONE_QUICK_RETRY = {
     "interval_step": 0.2,
     "interval_max": 0.2,
 }
+# A message taken by a worker that then died (killed, out of memory, host lost)
+# goes back to the queue after this many seconds; Redis's default is an hour.
+# Keep it above the longest task that acknowledges late (task_time_limit, 180 s)
+# and the longest countdown (a recompute's retries wait up to 32 s): a message
+# still held when it passes is delivered a second time.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300, minimum=1)
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_FAULT_SECONDS
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_FAULT_SECONDS,
     "socket_timeout": REDIS_FAULT_SECONDS,
     **_ONE_QUICK_RETRY,  # connecting for a publish
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for such messages this often (kombu's default: every 100 s).
+    "unacked_restore_interval": max(1, min(30, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = _ONE_QUICK_RETRY
 CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_FAULT_SECONDS
