@@ -270,6 +270,10 @@ _ONE_QUICK_RETRY = {
 # still held when it passes is delivered a second time.
 CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300, minimum=1)
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_FAULT_SECONDS
+# Workers reconnect for as long as Redis is away, each attempt bounded as above.
+# Celery's default gives up after 100 attempts (about 45 minutes) and the worker
+# exits, and honcho (Procfile) then stops the web and beat processes with it.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_connect_timeout": REDIS_FAULT_SECONDS,
     "socket_timeout": REDIS_FAULT_SECONDS,

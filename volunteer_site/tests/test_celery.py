@@ -35,6 +35,11 @@ def test_only_tasks_shorter_than_the_visibility_timeout_acknowledge_late(setting
     assert tasks.reconcile_team_figures.acks_late is False  # it runs up to 35 minutes
 
 
+def test_workers_wait_for_redis_however_long_it_is_away():
+    assert app.conf.broker_connection_retry is True
+    assert app.conf.broker_connection_max_retries is None  # the default, 100, ends the worker
+
+
 def test_a_dead_workers_messages_come_back_within_minutes():
     transport = app.conf.broker_transport_options
     assert transport["visibility_timeout"] == 300  # Redis's own default is an hour
