@@ -59,17 +59,21 @@ def celery_at(url: str, settings) -> Iterator[None]:
     from volunteer_site.celery import app
 
     settings.CELERY_TASK_ALWAYS_EAGER = False
-    names = ("broker_url", "result_backend", "task_always_eager")
-    saved = {name: app.conf.get(name) for name in names}
+    changes = {"broker_url": url, "result_backend": url, "task_always_eager": False}
+    # Put back afterwards: what was set on the app itself; the rest reads through
+    # to the Django settings again.
+    earlier = {name: app.conf.changes[name] for name in changes if name in app.conf.changes}
     # Celery reads these variables before its configuration.
     environment = {"CELERY_BROKER_URL": url, "CELERY_RESULT_BACKEND": url}
     with mock.patch.dict(os.environ, environment):
-        app.conf.update(broker_url=url, result_backend=url, task_always_eager=False)
+        app.conf.update(changes)
         _forget_connections(app)
         try:
             yield
         finally:
-            app.conf.update(saved)
+            for name in changes:
+                app.conf.changes.pop(name, None)
+            app.conf.update(earlier)
             _forget_connections(app)
 
 
