@@ -58,7 +58,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a database connection lost at the session's save keeps the
+    # view's answer; a connection lost in the view gets the "try again" page.
+    "volunteer_site.db_faults.SessionMiddleware",
+    "volunteer_site.db_faults.DatabaseFaultMiddleware",
     "volunteer_site.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -96,8 +99,9 @@ TEMPLATES = [
 # PostgreSQL in production (persistent connections, checked before reuse);
 # an SQLite file in the project folder by default.
 CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
-# A database host that is down fails a request (and /healthz) within this many
-# seconds instead of holding a web worker for minutes; libpq's smallest value is 2.
+# A database host that is down gets a request the "try again" page (and /healthz
+# its answer) within this many seconds instead of holding a web worker for
+# minutes; libpq's smallest value is 2.
 DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 2, minimum=2)
 DATABASES = {
     "default": env_database(
