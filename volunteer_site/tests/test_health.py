@@ -14,7 +14,7 @@ from django.test import Client
 from volunteer_site import env, health
 from volunteer_site.tasks import BEAT_HEARTBEAT_KEY, ping
 from volunteer_site.tests.faults import FAULTS, Stopwatch, celery_at, failing_port
-from volunteer_site.tests.test_settings import BASE_DIR, clean_environment
+from volunteer_site.tests.test_settings import BASE_DIR, clean_environment, start_django
 
 pytestmark = pytest.mark.django_db
 
@@ -193,6 +193,13 @@ def test_postgresql_connections_get_the_connect_timeout_unless_the_url_sets_one(
     )
     config = env.env_database("TEST_DATABASE_URL", "sqlite://", conn_max_age=60, connect_timeout=2)
     assert str(config["OPTIONS"]["connect_timeout"]) == "9"
+
+
+@pytest.mark.parametrize("value", ["two", "1", "-5"])
+def test_a_bad_connect_timeout_stops_start_up_naming_the_variable(value):
+    result = start_django(DJANGO_DEBUG="true", DATABASE_CONNECT_TIMEOUT=value)
+    assert result.returncode != 0
+    assert "DATABASE_CONNECT_TIMEOUT" in result.stderr.splitlines()[-1]
 
 
 @pytest.mark.parametrize(
