@@ -26,8 +26,16 @@ COALESCE_SECONDS = 2
 RECONCILE_SOFT_TIME_LIMIT = 30 * 60
 
 
+# The per-team recompute is idempotent and short (the default 180 s limit, below
+# the broker's visibility timeout): acknowledged only once it has run, so a task
+# whose worker dies is delivered again (CELERY_VISIBILITY_TIMEOUT; at once when
+# only the pool process dies). Nobody reads its result: none is stored, so queueing
+# it touches only the broker.
 @shared_task(
     name="activities.recompute_team_figures",
+    acks_late=True,
+    reject_on_worker_lost=True,
+    ignore_result=True,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     retry_backoff_max=300,
@@ -39,8 +47,15 @@ def recompute_team_figures(team_id: int) -> bool:
     return stats.team_figures_recompute(team_id=team_id, only_if_stale=True)
 
 
+# Acknowledged when it starts, not when it ends: it runs for up to 35 minutes,
+# longer than the broker's visibility timeout, so a late acknowledgement would
+# have the broker hand it to a second worker while the first still runs it. If
+# its worker dies, that night's run is lost; the next night's (or
+# `manage.py recompute_stats`) catches up, and changed teams have their own
+# queued recomputes meanwhile.
 @shared_task(
     name="activities.reconcile_team_figures",
+    acks_late=False,
     soft_time_limit=RECONCILE_SOFT_TIME_LIMIT,
     time_limit=RECONCILE_SOFT_TIME_LIMIT + 5 * 60,
 )

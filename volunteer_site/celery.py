@@ -2,7 +2,12 @@
 
 Tasks are idempotent (they recompute from the database), so a message is
 acknowledged only after the task has run and is redelivered if the worker dies
-mid-way. Every periodic schedule lives in ``BEAT_SCHEDULE`` below, nowhere else.
+mid-way: at once if only its pool process dies, after the broker's visibility
+timeout (``CELERY_VISIBILITY_TIMEOUT``, settings.py) if the whole worker does.
+The exception is a task that can run longer than that timeout (the nightly
+reconcile): it is acknowledged when it starts, or the broker would hand it to a
+second worker while the first still runs it. Every periodic schedule lives in
+``BEAT_SCHEDULE`` below, nowhere else.
 """
 
 import os
@@ -53,9 +58,6 @@ app.conf.update(
     task_time_limit=180,
     result_expires=3600,
     broker_connection_retry_on_startup=True,
-    # Fail fast when Redis is down, so a web request that queues a task is not
-    # held up; callers treat a failed publish as "recompute later".
-    broker_transport_options={"max_retries": 1, "interval_start": 0, "interval_step": 0.2},
     beat_schedule=BEAT_SCHEDULE,
 )
 app.autodiscover_tasks()

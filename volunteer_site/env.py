@@ -56,8 +56,12 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def env_database(name: str, default: str, *, conn_max_age: int) -> dict:
-    """Parse a database URL such as ``postgres://user@host:5432/db``."""
+def env_database(name: str, default: str, *, conn_max_age: int, connect_timeout: int = 2) -> dict:
+    """Parse a database URL such as ``postgres://user@host:5432/db``.
+
+    ``connect_timeout`` (seconds) bounds connecting to PostgreSQL, unless the URL
+    sets its own (``?connect_timeout=10``).
+    """
     import dj_database_url
 
     url = env_str(name, default)
@@ -72,6 +76,8 @@ def env_database(name: str, default: str, *, conn_max_age: int) -> dict:
         raise ImproperlyConfigured(
             f"{name}={url!r}: only postgres:// and sqlite:// URLs are supported"
         )
+    if engine == "django.db.backends.postgresql":
+        config.setdefault("OPTIONS", {}).setdefault("connect_timeout", connect_timeout)
     if engine == "django.db.backends.sqlite3":
         # SQLite is the embedded default: keep one connection per request.
         config["CONN_MAX_AGE"] = 0

@@ -64,7 +64,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "django.contrib.sessions.middleware.SessionMiddleware",
+    # Django's, but a database connection lost at the session's save keeps the
+    # view's answer; a connection lost in the view gets the "try again" page.
+    "volunteer_site.db_faults.SessionMiddleware",
+    "volunteer_site.db_faults.DatabaseFaultMiddleware",
     "volunteer_site.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -104,23 +107,36 @@ TEMPLATES = [
 # PostgreSQL in production (persistent connections, checked before reuse);
 # an SQLite file in the project folder by default.
 CONN_MAX_AGE = env_int("DJANGO_CONN_MAX_AGE", 60, minimum=0)
+# A database host that is down gets a request the "try again" page (and /healthz
+# its answer) within this many seconds instead of holding a web worker for
+# minutes; libpq's smallest value is 2.
+DATABASE_CONNECT_TIMEOUT = env_int("DATABASE_CONNECT_TIMEOUT", 2, minimum=2)
 DATABASES = {
     "default": env_database(
-        "DATABASE_URL", f"sqlite:///{BASE_DIR / 'db.sqlite3'}", conn_max_age=CONN_MAX_AGE
+        "DATABASE_URL",
+        f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
+        conn_max_age=CONN_MAX_AGE,
+        connect_timeout=DATABASE_CONNECT_TIMEOUT,
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache ----------------------------------------------------------------------
+# A Redis that is down or hung gives up within this many seconds: the shared
+# cache here, the broker and the result store (Celery, below).
+REDIS_FAULT_SECONDS = 2
 CACHE_URL = env_url("CACHE_URL", ("redis", "rediss"))
 if CACHE_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": CACHE_URL,
-            # A Redis that hangs costs a request one second, not forever: every cache
-            # use is optional (a stored profile, the recompute's coalescing).
-            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+            # A Redis that hangs costs a request REDIS_FAULT_SECONDS, not forever: every
+            # cache use is optional (a stored profile, the recompute's coalescing).
+            "OPTIONS": {
+                "socket_connect_timeout": REDIS_FAULT_SECONDS,
+                "socket_timeout": REDIS_FAULT_SECONDS,
+            },
         }
     }
 else:
@@ -264,6 +280,42 @@ CELERY_RESULT_BACKEND = env_url(
     ("redis", "rediss"),
     default=CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else None,
 )
+# A Redis that is down or hung must not hold up the request that queues a task
+# (an approval) or /healthz: every connect and command to the broker and the
+# result store gives up after REDIS_FAULT_SECONDS, and a publish is retried once,
+# at once. Callers treat the failure as "recompute later" (the team stays stale
+# for the nightly reconcile). Celery's defaults retry for about 19 s, and wait
+# forever on a Redis that accepts connections but never answers.
+_ONE_QUICK_RETRY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+# A message taken by a worker that then died (killed, out of memory, host lost)
+# goes back to the queue after this many seconds; Redis's default is an hour.
+# Keep it above the longest task that acknowledges late (task_time_limit, 180 s)
+# and the longest countdown (a recompute's retries wait up to 32 s): a message
+# still held when it passes is delivered a second time.
+CELERY_VISIBILITY_TIMEOUT = env_int("CELERY_VISIBILITY_TIMEOUT", 300, minimum=1)
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_FAULT_SECONDS
+# Workers reconnect for as long as Redis is away, each attempt bounded as above.
+# Celery's default gives up after 100 attempts (about 45 minutes) and the worker
+# exits, and honcho (Procfile) then stops the web and beat processes with it.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": REDIS_FAULT_SECONDS,
+    "socket_timeout": REDIS_FAULT_SECONDS,
+    **_ONE_QUICK_RETRY,  # connecting for a publish
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    # Workers look for such messages this often (kombu's default: every 100 s).
+    "unacked_restore_interval": max(1, min(30, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = _ONE_QUICK_RETRY
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = REDIS_FAULT_SECONDS
+CELERY_REDIS_SOCKET_TIMEOUT = REDIS_FAULT_SECONDS
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {**_ONE_QUICK_RETRY, "max_retries": 0}}
 
 # --- Spreadsheet import limits ------------------------------------------------------------
 IMPORT_MAX_BYTES = env_int("IMPORT_MAX_MB", 10, minimum=1) * 1024 * 1024

@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from django.core.cache import cache
 from django.db import OperationalError, transaction
-from django.test import TestCase
+from django.test import Client, TestCase
+from django.urls import reverse
 from kombu.exceptions import OperationalError as BrokerDown
 
 from activities import services, stats, tasks
@@ -17,6 +18,7 @@ from activities.stats import TEAM_FIGURE_FIELDS
 from activities.tests.factories import ParticipationFactory
 from teams.models import Team
 from teams.tests.factories import TeamFactory, UserFactory
+from volunteer_site.tests.faults import FAULTS, Stopwatch, celery_at, failing_port
 
 
 def submitted_activity(**kwargs):
@@ -220,6 +222,27 @@ def test_approval_succeeds_when_redis_is_down_and_reconcile_catches_up(
     state = TeamFiguresState.objects.get(team=activity.team)
     assert state.stale is False
     assert state.computed_at is not None
+
+
+@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.django_db(transaction=True)  # the approval commits and queues, as in production
+def test_an_approval_is_not_held_up_by_a_broker_that_is_down_or_hung(fault, personas, settings):
+    activity = submitted_activity(activity__team=personas.team, member__team=personas.team)
+    secretary = Client()
+    secretary.force_login(personas.secretary)
+    url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
+    cache.clear()  # what the set-up queued is not coalescing the approval's recompute
+    with (
+        failing_port(fault) as port,
+        celery_at(f"redis://127.0.0.1:{port}/0", settings),
+        Stopwatch(f"approval, broker {fault}") as watch,
+    ):
+        response = secretary.post(url)
+    assert response.status_code == 302
+    assert watch.seconds < 5  # Celery's own retries took 19 s (down) or forever (hung)
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.APPROVED
+    assert TeamFiguresState.objects.get(team=activity.team).stale is True
 
 
 @pytest.mark.django_db

@@ -118,6 +118,10 @@ def _every_page_renders(personas) -> None:
     ]:
         assert secretary.get(url, follow=True).status_code == 200, url
     assert _signed_in(personas.region_admin).get(reverse("regions:overview")).status_code == 200
+    # Monitoring is told: the cache is down, the site is degraded but working.
+    health = Client().get(reverse("healthz")).json()
+    assert health["cache"] != "ok"
+    assert health["status"] in {"degraded", "down"}
 
 
 def test_with_the_cache_down_saves_go_through_and_pages_render(personas, settings):
