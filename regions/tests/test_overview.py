@@ -13,11 +13,7 @@ import random
 from decimal import Decimal
 
 import pytest
-from django.core.cache import cache
-from django.core.paginator import Paginator
-from django.db import connection
 from django.test import Client
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -30,61 +26,25 @@ from activities.models import (
     TeamFiguresState,
 )
 from activities.stats import team_figures_recompute
-from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.factories import ActivityFactory
 from compliance import review_data
 from conftest import client_for
 from members.tests.factories import MemberFactory
-from regions import query as region_query
-from regions.filters import TEAM_SORTS, OverviewFilters, RegionTree, apply_filters
-from regions.query import PAGE_SIZE, YearWindow, page_of_teams, teams_with_figures
-from regions.rows import COLUMN_KEYS, RANKING_FIGURES, OverviewRow, overview_rows, rank
-from teams.access import roles_for
+from regions.query import PAGE_SIZE, YearWindow, teams_with_figures
+from regions.rows import COLUMN_KEYS, OverviewRow, overview_rows
+from regions.tests.conftest import TODAY, YEAR, approved, month_row, year_row
 from teams.models import Team
-from teams.tests.factories import RegionAdminFactory, RegionFactory, TeamFactory, UserFactory
+from teams.tests.factories import RegionFactory, TeamFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
 PAGES = ["regions:overview", "regions:export", "regions:compare", "regions:ranking"]
-TODAY = timezone.localdate()
-YEAR = TODAY.year
 
 
 def listed_slugs(client: Client, **params) -> list[str]:
     response = client.get(reverse("regions:overview"), params)
     assert response.status_code == 200
     return [row.team.slug for row in response.context["rows"]]
-
-
-@pytest.fixture
-def province_admin(personas):
-    return RegionAdminFactory(region=personas.region.parent, user__username="province_admin").user
-
-
-def year_row(team: Team, year: int = YEAR, **values) -> TeamFigures:
-    """A year's figures written directly, as the background job would."""
-    return TeamFigures.objects.create(team=team, kind=PeriodKind.YEAR, year=year, **values)
-
-
-def month_row(team: Team, month: int, activities: int, year: int = YEAR) -> TeamFigures:
-    return TeamFigures.objects.create(
-        team=team,
-        kind=PeriodKind.MONTH,
-        year=year,
-        month=month,
-        activities=activities,
-    )
-
-
-def approved(team, day: datetime.date, hours: str, members) -> None:
-    activity = ActivityFactory(
-        team=team,
-        start_date=day,
-        hours=Decimal(hours),
-        status=ActivityStatus.APPROVED,
-        approved_at=timezone.now(),
-    )
-    for member in members:
-        ParticipationFactory(activity=activity, member=member, hours=Decimal(hours))
 
 
 # --- Who sees what ---------------------------------------------------------------------------
@@ -310,33 +270,6 @@ def test_rule_columns_agree_with_the_compliance_review(personas, today):
 # --- Filters, sorting, pages -----------------------------------------------------------------
 
 
-@pytest.fixture
-def many(personas, province_admin):
-    """Teams in both cities with figures for this year; the province admin sees them all."""
-    lhasa = personas.other_team.region
-    specs = [
-        # slug, region, host unit, published, volunteers, person-hours, months met (Jan..)
-        ("a-finance", personas.region, "A 财政局", True, 10, "125.0", 12),
-        ("b-housing", personas.region, "B 住建局", False, 8, "20.0", 0),
-        ("c-gov", lhasa, "C 政府办公室", True, 20, "250.0", 12),
-        ("d-edu", lhasa, "D 教育局", True, 4, "50.0", 12),
-        ("e-stats", lhasa, "E 统计局", False, 0, "0.0", 0),
-    ]
-    for slug, region, unit, published, volunteers, hours, met in specs:
-        team = TeamFactory(
-            slug=slug,
-            name=f"{slug} 队",
-            region=region,
-            host_unit=unit,
-            is_published=published,
-            founded_on=datetime.date(2016, 1, 1),
-        )
-        year_row(team, registered_volunteers=volunteers, person_hours=Decimal(hours))
-        for month in range(1, 13):
-            month_row(team, month, 1 if month <= met else 0)
-    return client_for(province_admin)
-
-
 def test_filter_by_region(personas, many):
     city = personas.region
     assert sorted(listed_slugs(many, region=city.pk)) == ["a-finance", "b-housing", "our-team"]
@@ -415,86 +348,6 @@ def test_year_choice(personas):
     assert client.get(reverse("regions:overview"), {"year": 1999}).context["year"] == YEAR
 
 
-# --- Comparison ----------------------------------------------------------------------------------
-
-
-def test_compare_two_teams_side_by_side(many):
-    response = many.get(reverse("regions:compare"), {"team": ["a-finance", "b-housing"]})
-    assert response.status_code == 200
-    lines = {line.label: line.cells for line in response.context["lines"]}
-    assert lines["人均服务时数"] == [("12.5", True), ("2.5", False)]
-    assert lines["志愿服务总时数（小时）"] == [("125.0", True), ("20.0", False)]
-    assert len(response.context["month_table"]) == TODAY.month  # this year: up to this month
-
-
-def test_compare_at_most_five(many, personas):
-    slugs = ["a-finance", "b-housing", "c-gov", "d-edu", "e-stats", "our-team"]
-    response = many.get(reverse("regions:compare"), {"team": slugs})
-    assert response.status_code == 200
-    assert response.context["too_many"]
-    assert not response.context["rows"]
-    assert "最多可以同时比较5支队伍" in response.content.decode()
-    five = many.get(reverse("regions:compare"), {"team": slugs[:5]})
-    assert len(five.context["rows"]) == 5
-
-
-def test_compare_with_no_team_explains_how(many):
-    response = many.get(reverse("regions:compare"))
-    assert response.status_code == 200
-    assert not response.context["rows"]
-
-
-def test_compare_an_unknown_team_is_404(many):
-    response = many.get(reverse("regions:compare"), {"team": ["a-finance", "nope"]})
-    assert response.status_code == 404
-
-
-# --- Ranking -----------------------------------------------------------------------------------
-
-
-def test_ranking_ties_share_a_rank(many):
-    response = many.get(reverse("regions:ranking"), {"figure": "hours_per_volunteer"})
-    entries = [(entry.rank, entry.row.team.slug) for entry, _ in response.context["entries"]]
-    # 12.5, 12.5, 12.5 (by name), then 2.5; teams with no volunteers or figures are not ranked.
-    assert entries == [(1, "a-finance"), (1, "c-gov"), (1, "d-edu"), (4, "b-housing")]
-    unranked = {row.team.slug for row in response.context["unranked"]}
-    assert unranked == {"e-stats", "our-team", "other-team"}
-
-
-def test_ranking_by_person_hours_and_year(many, personas):
-    year_row(personas.team, year=2018, person_hours=Decimal("2276.5"), registered_volunteers=121)
-    response = many.get(reverse("regions:ranking"), {"figure": "person_hours"})
-    ranks = [(entry.rank, entry.row.team.slug) for entry, _ in response.context["entries"]]
-    assert ranks[:3] == [(1, "c-gov"), (2, "a-finance"), (3, "d-edu")]
-    older = many.get(reverse("regions:ranking"), {"figure": "person_hours", "year": 2018})
-    assert [entry.row.team.slug for entry, _ in older.context["entries"]] == ["our-team"]
-
-
-def test_ranking_figure_must_be_one_of_the_six(many):
-    response = many.get(reverse("regions:ranking"), {"figure": "phone"})
-    assert response.context["figure"].key == "hours_per_volunteer"
-    assert [f.key for f in response.context["figure_choices"]] == RANKING_FIGURES
-
-
-def test_rank_function_on_equal_and_missing_values():
-    def row(name, hours, volunteers):
-        team = Team(name=name, pk=hash(name) % 1000)
-        figures = None
-        if volunteers is not None:
-            figures = TeamFigures(person_hours=Decimal(hours), registered_volunteers=volunteers)
-        return OverviewRow(team, figures, 0, 0, 0, 0, None, None, False)
-
-    rows = [row("丙", "30", 3), row("甲", "20", 2), row("乙", "5", 1), row("丁", "1", 0)]
-    rows += [row("戊", "0", None)]
-    ranked, unranked = rank(rows, "hours_per_volunteer")
-    assert [(r.rank, r.row.team.name, r.value) for r in ranked] == [
-        (1, "丙", Decimal("10.0")),
-        (1, "甲", Decimal("10.0")),
-        (3, "乙", Decimal("5.0")),
-    ]
-    assert [r.team.name for r in unranked] == ["丁", "戊"]
-
-
 # --- The drill-down ------------------------------------------------------------------------------
 
 
@@ -546,122 +399,6 @@ def test_team_page_needs_no_write_links(personas, worked_team):
     text = content.content.decode()
     assert '<form method="post"' not in text.split('id="content"')[1]
     assert reverse("activities:create", args=["worked"]) not in text
-
-
-# --- The same few queries for 10 teams as for 200 ----------------------------------------------
-
-
-def _teams_with_everything(region, count: int, start: int) -> list[Team]:
-    teams = Team.objects.bulk_create(
-        [
-            Team(
-                name=f"批量队{start + n}",
-                slug=f"bulk-{start + n}",
-                region=region,
-                host_unit=f"单位{n % 7}",
-                founded_on=datetime.date(2016, 1, 1),
-            )
-            for n in range(count)
-        ]
-    )
-    now = timezone.now()
-    TeamFigures.objects.bulk_create(
-        [
-            TeamFigures(
-                team=team,
-                kind=kind,
-                year=YEAR,
-                month=month,
-                activities=2,
-                person_hours=Decimal("10.0"),
-                registered_volunteers=3,
-            )
-            for team in teams
-            for kind, month in [(PeriodKind.YEAR, 0), (PeriodKind.MONTH, 1)]
-        ]
-    )
-    MonthlyReview.objects.bulk_create(
-        [MonthlyReview(team=team, year=YEAR, month=1, signed_at=now) for team in teams]
-    )
-    for team in teams[:3]:
-        member = MemberFactory(team=team)
-        approved(team, datetime.date(YEAR, 1, 5), "2.0", [member])
-    return teams
-
-
-def _queries(client: Client, url: str, params=None) -> int:
-    cache.clear()  # counted cold: the host units' list comes from the cache when warm
-    with CaptureQueriesContext(connection) as captured:
-        response = client.get(url, params or {})
-    assert response.status_code == 200
-    return len(captured)
-
-
-def test_query_counts_do_not_grow_with_the_teams(personas):
-    client = client_for(personas.region_admin)
-    region = personas.region
-    small = _teams_with_everything(region, 10, 0)
-    client.get(reverse("regions:overview"))  # warm up: sessions, content types
-    counts_small = {
-        "overview": _queries(client, reverse("regions:overview"), {"sort": "-on_track"}),
-        "export": _queries(client, reverse("regions:export")),
-        "ranking": _queries(client, reverse("regions:ranking")),
-        "compare": _queries(client, reverse("regions:compare"), {"team": ["bulk-0", "bulk-1"]}),
-        "team": _queries(client, reverse("regions:team", args=["bulk-0"])),
-    }
-    _teams_with_everything(region, 190, 10)
-    assert Team.objects.filter(region=region).count() == 201
-    counts_large = {
-        "overview": _queries(client, reverse("regions:overview"), {"sort": "-on_track"}),
-        "export": _queries(client, reverse("regions:export")),
-        "ranking": _queries(client, reverse("regions:ranking")),
-        "compare": _queries(
-            client,
-            reverse("regions:compare"),
-            {"team": ["bulk-0", "bulk-1", "bulk-2", "bulk-150", "bulk-199"]},
-        ),
-        "team": _queries(client, reverse("regions:team", args=["bulk-0"])),
-    }
-    assert counts_large == counts_small
-    assert small  # the first ten are still there
-
-
-@pytest.mark.parametrize("sort", sorted(TEAM_SORTS | {f"-{s}" for s in TEAM_SORTS}))
-@pytest.mark.parametrize("params", [{}, {"published": "yes"}, {"host_unit": "局"}])
-def test_pages_chosen_from_the_teams_alone_are_the_full_querys_pages(
-    many, personas, province_admin, monkeypatch, sort, params
-):
-    """Sorted by a team column, the page's teams are picked from the teams table and
-    then given their figures: the same teams, order, figures and rules as the query
-    that joins everything first (the path every figure sort takes)."""
-    monkeypatch.setattr(region_query, "PAGE_SIZE", 2)
-    # Another team with the same host unit: ties are broken by name.
-    TeamFactory(slug="f-finance", name="f-finance 队", region=personas.region, host_unit="A 财政局")
-    roles = roles_for(province_admin)
-    region_ids = roles.admin_region_ids()
-    tree = RegionTree.load(region_ids)
-    filters = OverviewFilters.from_query({"sort": sort, **params}, tree=tree)
-    window = YearWindow.for_year(YEAR, TODAY)
-    teams = apply_filters(teams_with_figures(region_ids, window), filters, tree=tree)
-    seen = []
-    pages = Paginator(teams, 2).num_pages
-    assert pages >= 2
-    for number in range(1, pages + 1):
-        page, chosen = page_of_teams(
-            lambda: teams,
-            filters,
-            tree=tree,
-            region_ids=region_ids,
-            window=window,
-            page_number=number,
-        )
-        full = Paginator(teams, 2).get_page(number)
-        assert page.paginator.count == full.paginator.count
-        assert [t.pk for t in chosen] == [t.pk for t in full.object_list]
-        for mine, theirs in zip(chosen, full.object_list, strict=True):
-            assert OverviewRow.from_team(mine) == OverviewRow.from_team(theirs)
-        seen += [t.slug for t in chosen]
-    assert len(seen) == len(set(seen)) == teams.count()
 
 
 def test_rule_columns_follow_each_change(personas, worked_team):

@@ -16,11 +16,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from activities.models import MonthlyReview, TeamFiguresState
+from activities.models import MonthlyReview, TeamFigures, TeamFiguresState
 from activities.stats import team_figures_recompute
 from conftest import client_for
 from members.tests.factories import MemberFactory
-from regions.tests.test_overview import YEAR, approved, month_row, year_row
+from regions.rows import RANKING_FIGURES, OverviewRow, rank
+from regions.tests.conftest import TODAY, YEAR, approved, month_row, year_row
+from teams.models import Team
 from teams.tests.factories import TeamFactory
 from volunteer_site.models import AuditAction, AuditEntry
 
@@ -166,3 +168,83 @@ def test_the_ranking_in_english_too(personas, three):
     client.cookies["django_language"] = "en"
     html = client.get(reverse("regions:ranking"), {"year": YEAR}).content.decode()
     assert "Last computed at 2026-11-30 10:30." in html
+
+
+# --- Comparison ----------------------------------------------------------------------------------
+
+
+def test_compare_two_teams_side_by_side(many):
+    response = many.get(reverse("regions:compare"), {"team": ["a-finance", "b-housing"]})
+    assert response.status_code == 200
+    lines = {line.label: line.cells for line in response.context["lines"]}
+    assert lines["人均服务时数"] == [("12.5", True), ("2.5", False)]
+    assert lines["志愿服务总时数（小时）"] == [("125.0", True), ("20.0", False)]
+    assert len(response.context["month_table"]) == TODAY.month  # this year: up to this month
+
+
+def test_compare_at_most_five(many, personas):
+    slugs = ["a-finance", "b-housing", "c-gov", "d-edu", "e-stats", "our-team"]
+    response = many.get(reverse("regions:compare"), {"team": slugs})
+    assert response.status_code == 200
+    assert response.context["too_many"]
+    assert not response.context["rows"]
+    assert "最多可以同时比较5支队伍" in response.content.decode()
+    five = many.get(reverse("regions:compare"), {"team": slugs[:5]})
+    assert len(five.context["rows"]) == 5
+
+
+def test_compare_with_no_team_explains_how(many):
+    response = many.get(reverse("regions:compare"))
+    assert response.status_code == 200
+    assert not response.context["rows"]
+
+
+def test_compare_an_unknown_team_is_404(many):
+    response = many.get(reverse("regions:compare"), {"team": ["a-finance", "nope"]})
+    assert response.status_code == 404
+
+
+# --- Ranking -----------------------------------------------------------------------------------
+
+
+def test_ranking_ties_share_a_rank(many):
+    response = many.get(reverse("regions:ranking"), {"figure": "hours_per_volunteer"})
+    entries = [(entry.rank, entry.row.team.slug) for entry, _ in response.context["entries"]]
+    # 12.5, 12.5, 12.5 (by name), then 2.5; teams with no volunteers or figures are not ranked.
+    assert entries == [(1, "a-finance"), (1, "c-gov"), (1, "d-edu"), (4, "b-housing")]
+    unranked = {row.team.slug for row in response.context["unranked"]}
+    assert unranked == {"e-stats", "our-team", "other-team"}
+
+
+def test_ranking_by_person_hours_and_year(many, personas):
+    year_row(personas.team, year=2018, person_hours=Decimal("2276.5"), registered_volunteers=121)
+    response = many.get(reverse("regions:ranking"), {"figure": "person_hours"})
+    ranks = [(entry.rank, entry.row.team.slug) for entry, _ in response.context["entries"]]
+    assert ranks[:3] == [(1, "c-gov"), (2, "a-finance"), (3, "d-edu")]
+    older = many.get(reverse("regions:ranking"), {"figure": "person_hours", "year": 2018})
+    assert [entry.row.team.slug for entry, _ in older.context["entries"]] == ["our-team"]
+
+
+def test_ranking_figure_must_be_one_of_the_six(many):
+    response = many.get(reverse("regions:ranking"), {"figure": "phone"})
+    assert response.context["figure"].key == "hours_per_volunteer"
+    assert [f.key for f in response.context["figure_choices"]] == RANKING_FIGURES
+
+
+def test_rank_function_on_equal_and_missing_values():
+    def row(name, hours, volunteers):
+        team = Team(name=name, pk=hash(name) % 1000)
+        figures = None
+        if volunteers is not None:
+            figures = TeamFigures(person_hours=Decimal(hours), registered_volunteers=volunteers)
+        return OverviewRow(team, figures, 0, 0, 0, 0, None, None, False)
+
+    rows = [row("丙", "30", 3), row("甲", "20", 2), row("乙", "5", 1), row("丁", "1", 0)]
+    rows += [row("戊", "0", None)]
+    ranked, unranked = rank(rows, "hours_per_volunteer")
+    assert [(r.rank, r.row.team.name, r.value) for r in ranked] == [
+        (1, "丙", Decimal("10.0")),
+        (1, "甲", Decimal("10.0")),
+        (3, "乙", Decimal("5.0")),
+    ]
+    assert [r.team.name for r in unranked] == ["丁", "戊"]
