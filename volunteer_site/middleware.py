@@ -1,8 +1,8 @@
 """The site's own middleware: the language rule, and what a request may carry.
 
-``RefuseNulMiddleware`` comes first in MIDDLEWARE (after the static files),
-before anything reads the session, the user or the body: a request it
-refuses never reaches the database.
+``RequestSizeLimitMiddleware`` and ``RefuseNulMiddleware`` come first in
+MIDDLEWARE (after the static files), before anything reads the session, the
+user or the body: a request they refuse never reaches the database.
 """
 
 from __future__ import annotations
@@ -14,6 +14,12 @@ from django.shortcuts import render
 from django.urls import Resolver404, resolve
 from django.utils import translation
 from django.utils.translation import gettext as _
+
+from volunteer_site.xlsx.uploads import file_size_text, too_large_message
+
+# What a multipart upload carries besides the file itself: boundaries, part
+# headers (the file's name), the CSRF token. Under 1 KB; kept wide.
+MULTIPART_ALLOWANCE = 64 * 1024
 
 
 def chosen_language(request: HttpRequest) -> str:
@@ -49,6 +55,59 @@ def refusal(request: HttpRequest, *, status: int, title: str, message: str) -> H
 def refusing_language(request: HttpRequest):
     """The user's language for a refusal made before the locale middleware ran."""
     return translation.override(chosen_language(request))
+
+
+def content_length(request: HttpRequest) -> int:
+    """The body's declared length (0 when absent or not a number, as Django reads it)."""
+    try:
+        return max(int(request.META.get("CONTENT_LENGTH") or 0), 0)
+    except ValueError:
+        return 0
+
+
+def upload_limit() -> int:
+    """The largest request body an import upload view accepts."""
+    return settings.IMPORT_MAX_BYTES + MULTIPART_ALLOWANCE
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body larger than its view takes (413), by its Content-Length,
+    before a byte of it is read.
+
+    Without it, a 300 MB POST to any page, even by an anonymous visitor, was
+    read whole (a multipart file streamed to a temporary file) before the CSRF
+    check or the login refused it. Ordinary forms are held to Django's
+    DATA_UPLOAD_MAX_MEMORY_SIZE (2.5 MB; the activity form of a 2,000-member
+    team posts about 0.1 MB); the import uploads (``spreadsheet_upload``) to
+    IMPORT_MAX_BYTES plus the multipart overhead. Django does not read a body
+    sent without a Content-Length (chunked) at all.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        length = content_length(request)
+        if length > settings.DATA_UPLOAD_MAX_MEMORY_SIZE:
+            upload = _accepts_spreadsheet_upload(request)
+            if not upload or length > upload_limit():
+                with refusing_language(request):
+                    return refusal(
+                        request,
+                        status=413,
+                        title=_("Too much data sent"),
+                        message=too_large_message(length) if upload else _form_too_large(length),
+                    )
+        return self.get_response(request)
+
+
+def _form_too_large(length: int) -> str:
+    return _(
+        "What was sent is %(size)s, more than the %(limit)s a form takes, so nothing was saved."
+    ) % {
+        "size": file_size_text(length),
+        "limit": file_size_text(settings.DATA_UPLOAD_MAX_MEMORY_SIZE),
+    }
 
 
 class RefuseNulMiddleware:
@@ -104,8 +163,9 @@ def _carries_nul(request: HttpRequest) -> bool:
 
 
 def spreadsheet_upload(view):
-    """Mark a view that receives an import's spreadsheet: nothing reads its body before
-    the view has set its file size limit."""
+    """Mark a view that receives an import's spreadsheet: its body may be as large as
+    ``upload_limit()``, and nothing reads it before the view has set its file size
+    limit (``volunteer_site.xlsx.limit_upload_size``)."""
     view.accepts_spreadsheet_upload = True
     return view
 

@@ -58,8 +58,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads the body, the session or the user: a NUL character
-    # is refused here (400, volunteer_site/middleware.py).
+    # Before anything reads the body, the session or the user: an oversized body
+    # (413) or a NUL character (400) is refused here (volunteer_site/middleware.py).
+    "volunteer_site.middleware.RequestSizeLimitMiddleware",
     "volunteer_site.middleware.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "volunteer_site.middleware.ChineseFirstLocaleMiddleware",
