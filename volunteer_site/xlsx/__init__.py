@@ -10,8 +10,9 @@ Reading (imports), ``uploads``, ``reading``, ``cells`` and ``errors``:
     ``read_tables`` opens .xlsx with openpyxl (read-only, values not formulas)
     or .csv with the csv module, refuses what is not a spreadsheet and files
     over ``IMPORT_MAX_ROWS``, and returns each sheet as a header and numbered
-    rows. ``cell_text`` / ``cell_date`` turn cells into values, with messages
-    a person can act on.
+    rows. ``cell_text`` / ``cell_date`` / ``cell_decimal`` turn cells into
+    values, with messages a person can act on (NaN, infinity and 1e30 are not
+    numbers a column can hold).
 
 Staging (between an import's preview and its confirmation), ``staging``:
     the uploaded file is kept server-side, never round-tripped through the
