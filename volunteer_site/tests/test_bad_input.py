@@ -7,16 +7,22 @@ claim, posted to every form a user can reach and sent in every query string.
 
 from __future__ import annotations
 
+import io
 import time
+import zipfile
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils.http import urlencode
+from openpyxl import Workbook
 
 from members.models import Member
 from volunteer_site.tests.test_permissions import EXPECTED, PERSONAS, url_for
+from volunteer_site.tests.workbooks import decompression_bomb
+from volunteer_site.xlsx import SpreadsheetError, read_tables
+from volunteer_site.xlsx import reading as xlsx_reading
 
 pytestmark = pytest.mark.django_db
 
@@ -226,3 +232,91 @@ def test_the_activity_form_of_a_2000_member_team_is_far_below_the_limit(personas
     url = reverse("activities:create", kwargs={"slug": personas.team.slug})
     response = logged_in(personas.staff).post(url, body, content_type=URLENCODED)
     assert response.status_code != 413
+
+
+# --- Decompression bombs ----------------------------------------------------------------------
+# A 600 KB workbook that unpacks to 300 MB (1,238 rows × 16,384 columns) held a
+# worker for minutes. The shared reading code refuses it from the sizes the zip
+# declares, before any XML is parsed; both imports read through it.
+
+IMPORT_UPLOADS = ["member_io:import", "activity_io:import"]
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory) -> bytes:
+    path = decompression_bomb(tmp_path_factory.mktemp("bomb") / "炸弹.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    print(f"bomb: {path.stat().st_size / 1024:.0f} KB unpacking to {unpacked / MB:.0f} MB")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def no_parsing(monkeypatch):
+    """Fail if openpyxl is asked to open the workbook."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the workbook was parsed")
+
+    monkeypatch.setattr(xlsx_reading, "load_workbook", refuse)
+
+
+def upload_file(client: Client, name: str, data: bytes, filename: str = "炸弹.xlsx"):
+    url = reverse(name, kwargs={"slug": "our-team"})
+    started = time.monotonic()
+    response = client.post(url, {"file": SimpleUploadedFile(filename, data)})
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("name", IMPORT_UPLOADS)
+def test_a_decompression_bomb_is_refused_at_once(
+    personas, settings, tmp_path, bomb, no_parsing, name
+):
+    settings.IMPORT_STAGING_DIR = tmp_path
+    assert len(bomb) < 1 * MB
+    response, elapsed = upload_file(logged_in(personas.secretary), name, bomb)
+    print(f"{name}: refused in {elapsed:.2f} s")
+    assert response.status_code == 400
+    message = " ".join(response.context["form"].errors["file"])
+    assert "解压" in message and "MB" in message, message
+    assert elapsed < 5
+    assert not list(tmp_path.iterdir())  # nothing staged
+
+
+def test_a_bomb_that_understates_its_size_is_read_only_as_far_as_it_says(tmp_path):
+    """The zip's directory is what the check reads; reading stops where it says the
+    sheet ends, so a file that lies about it is damaged, not a way round."""
+    path = decompression_bomb(
+        tmp_path / "lying.xlsx", rows=200, dimension=None, understate_to=50_000
+    )
+    started = time.monotonic()
+    with pytest.raises(SpreadsheetError) as refused:
+        read_tables(path.read_bytes(), filename="lying.xlsx", sheets=["注册志愿者"])
+    print(f"understated bomb refused in {time.monotonic() - started:.2f} s")
+    assert "损坏" in refused.value.message or "无法" in refused.value.message
+    assert time.monotonic() - started < 5
+
+
+def test_a_sheet_declaring_millions_of_cells_is_refused_before_parsing(tmp_path, no_parsing):
+    path = decompression_bomb(tmp_path / "wide.xlsx", rows=2, columns=3, dimension="A1:XFD1238")
+    with pytest.raises(SpreadsheetError) as refused:
+        read_tables(path.read_bytes(), filename="wide.xlsx", sheets=["注册志愿者"])
+    assert "1,238" in refused.value.message and "16,384" in refused.value.message
+
+
+def test_a_stray_cell_far_to_the_right_is_ignored_not_padded(personas):
+    """Someone typed in column XFD: the columns past MAX_COLUMNS are not read, so
+    each row is not padded to 16,384 values."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "注册志愿者"
+    sheet.append(["志愿者编号", "姓名"])
+    for number in range(2, 100):
+        sheet.append([f"V{number}", f"队员{number}"])
+    sheet["XFD5"] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    tables = read_tables(buffer.getvalue(), filename="stray.xlsx", sheets=["注册志愿者"])
+    table = tables["注册志愿者"]
+    assert len(table.rows) == 98
+    assert all(len(values) == 2 for _line, values in table.rows)
