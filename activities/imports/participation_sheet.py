@@ -22,6 +22,7 @@ from activities.imports.rows import ActivityRow, ParticipationRow, RowStatus
 from activities.services import membership_problem
 from members.models import Member
 from teams.models import Team
+from volunteer_site.names import normalise_name
 from volunteer_site.xlsx import CellValueError, cell_decimal
 
 
@@ -40,8 +41,11 @@ def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list
         row = ParticipationRow(line=line, letters=letters)
         flagged: set[str] = set()
         row.key = read_text(row, flagged, get(cells, "activity"), "activity")
-        row.number = read_text(row, flagged, get(cells, "volunteer_number"), "volunteer_number")
-        row.name = read_text(row, flagged, get(cells, "name"), "name")
+        # Looked up as the roster stores them (“Ａ００１” is A001).
+        row.number = normalise_name(
+            read_text(row, flagged, get(cells, "volunteer_number"), "volunteer_number")
+        )
+        row.name = normalise_name(read_text(row, flagged, get(cells, "name"), "name"))
         row.hours_text = read_text(row, flagged, get(cells, "hours"), "hours")
         if "hours" not in flagged:
             try:
