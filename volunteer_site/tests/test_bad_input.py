@@ -23,11 +23,11 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 from activities.compliance import default_review_month
 from activities.models import Activity, ActivityStatus, MonthlyReview
-from activities.tests.factories import ActivityFactory
+from activities.tests.factories import ActivityFactory, ParticipationFactory
 from conftest import PASSWORD
 from members.models import Member
 from members.tests.factories import MemberFactory
@@ -695,3 +695,49 @@ def test_an_upload_that_is_not_a_workbook_is_refused_in_chinese(
         assert "4 KB" in message
     assert not list(tmp_path.iterdir())  # nothing staged
     assert (Member.objects.count(), Activity.objects.count()) == (members, activities)
+
+
+# --- Control characters in stored text reach the exports --------------------------------------
+# Pasted text carries control characters (Word's line break is a vertical tab);
+# they are stored as typed, and openpyxl refused a whole workbook for one: every
+# export that showed such a name or title was a 500.
+
+EXPORTS = {
+    "roster": ("member_io:export", "team", "secretary"),
+    "service-record": ("member_io:record", "member", "secretary"),
+    "activity-list": ("activity_io:export", "team", "secretary"),
+    "monthly-review": ("activities:review_export", "month", "secretary"),
+    "region-overview": ("regions:export", "", "region_admin"),
+}
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_exports_drop_control_characters_a_workbook_cannot_hold(personas, export):
+    name, kind, persona = EXPORTS[export]
+    client = logged_in(getattr(personas, persona))
+    secretary = logged_in(personas.secretary)
+    add = reverse("members:create", kwargs={"slug": "our-team"})
+    response = secretary.post(
+        add,
+        urlencode(
+            _member_payload(name="扎\x0b西\x1f", position="科员\x08", volunteer_number="CC1")
+        ),
+        content_type=URLENCODED,
+    )
+    assert response.status_code == 302
+    member = Member.objects.get(volunteer_number="CC1")
+    ParticipationFactory(
+        activity__team=personas.team, activity__title="走访\x0b慰问", member=member
+    )
+    Team.objects.filter(pk=personas.team.pk).update(host_unit="市政府\x0b办公室")
+    if kind == "member":
+        url = reverse(name, kwargs={"slug": "our-team", "pk": member.pk})
+    else:
+        url = url_for(name, kind, personas)
+    response = client.get(url)
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    texts = [str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row]
+    if export in ("roster", "service-record"):
+        assert any("扎西" in text for text in texts)
+    assert not any(ch in text for text in texts for ch in "\x0b\x1f\x08")
