@@ -34,7 +34,7 @@ from members.tests.factories import MemberFactory
 from teams.models import ErrorReport, Team
 from teams.tests.factories import ServiceCategoryFactory
 from volunteer_site.tests.test_permissions import EXPECTED, PERSONAS, url_for
-from volunteer_site.tests.workbooks import decompression_bomb
+from volunteer_site.tests.workbooks import decompression_bomb, with_central_directory_field
 from volunteer_site.xlsx import SpreadsheetError, read_tables
 from volunteer_site.xlsx import reading as xlsx_reading
 
@@ -309,6 +309,23 @@ def test_a_bomb_that_understates_its_size_is_read_only_as_far_as_it_says(tmp_pat
     print(f"understated bomb refused in {time.monotonic() - started:.2f} s")
     assert "损坏" in refused.value.message or "无法" in refused.value.message
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("offset", "value"), [(8, 0x0001), (10, 99)], ids=["encrypted", "unknown-compression"]
+)
+def test_a_sheet_zipfile_cannot_open_is_a_damaged_workbook(offset, value):
+    book = Workbook()
+    book.active.title = "注册志愿者"
+    book.active.append(["志愿者编号", "姓名"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = with_central_directory_field(
+        buffer.getvalue(), b"xl/worksheets/sheet1.xml", offset, "<H", value
+    )
+    with pytest.raises(SpreadsheetError) as refused:
+        read_tables(data, filename="x.xlsx", sheets=["注册志愿者"])
+    assert "损坏" in refused.value.message
 
 
 def test_a_sheet_declaring_millions_of_cells_is_refused_before_parsing(tmp_path, no_parsing):

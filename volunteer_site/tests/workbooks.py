@@ -89,3 +89,17 @@ def _understate(path: Path, name: bytes, size: int) -> None:
             return
         start += 4
     raise AssertionError(f"{name!r} is not in the zip's directory")
+
+
+def with_central_directory_field(data: bytes, name: bytes, offset: int, fmt: str, value) -> bytes:
+    """``data`` with a field of ``name``'s entry in the zip's central directory rewritten
+    (offset 8: the flags, bit 0 meaning encrypted; 10: the compression method)."""
+    patched = bytearray(data)
+    start = 0
+    while (start := patched.find(b"PK\x01\x02", start)) != -1:
+        (name_length,) = struct.unpack_from("<H", patched, start + 28)
+        if patched[start + 46 : start + 46 + name_length] == name:
+            struct.pack_into(fmt, patched, start + offset, value)
+            return bytes(patched)
+        start += 4
+    raise AssertionError(f"{name!r} is not in the zip's directory")

@@ -129,7 +129,16 @@ def _read_xlsx(data: bytes, wanted: Sequence[str]) -> dict[str, Table]:
                 raise not_a_workbook
             # Before a byte of XML is parsed: a decompression bomb is refused at once.
             _refuse_oversized(archive)
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError, zlib.error):
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        zlib.error,
+        # A member encrypted (RuntimeError) or packed in a way zipfile cannot read.
+        RuntimeError,
+        NotImplementedError,
+    ):
         raise not_a_workbook from None
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
