@@ -38,6 +38,7 @@ from teams.access import roles_for, team_for_reader
 from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
 from volunteer_site.models import AuditAction
+from volunteer_site.names import normalise_name
 from volunteer_site.xlsx import Column, add_table_sheet, new_workbook, workbook_response
 
 # --- The roster -----------------------------------------------------------------------------
@@ -230,7 +231,7 @@ def record_export(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def record_find(request: HttpRequest, slug: str) -> HttpResponse:
     """The roster's “service record” box: a volunteer number (or a unique name) and a year."""
     team = team_for_reader(request.user, slug)
-    query = request.GET.get("member", "").strip()
+    query = normalise_name(request.GET.get("member", ""))
     member = Member.objects.filter(team=team, volunteer_number=query).first() if query else None
     same_name = []
     if member is None and query:

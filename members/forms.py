@@ -20,6 +20,7 @@ from members.services import (
     duplicate_number_message,
     member_date_errors,
 )
+from volunteer_site.names import normalise_name
 
 
 class DateInput(forms.DateInput):
@@ -80,11 +81,15 @@ class MemberForm(forms.ModelForm):
         )
 
     def clean_volunteer_number(self) -> str:
-        number = self.cleaned_data["volunteer_number"].strip()
+        # “Ｖ００１” or “V001\u200b” is V001: checked for uniqueness as it will be stored.
+        number = normalise_name(self.cleaned_data["volunteer_number"])
         taken = Member.objects.filter(volunteer_number=number).exclude(pk=self.instance.pk)
         if taken.exists():
             raise forms.ValidationError(duplicate_number_message(number), code="unique")
         return number
+
+    def clean_name(self) -> str:
+        return normalise_name(self.cleaned_data["name"])
 
     def clean_phone(self) -> str:
         # People type numbers in groups ("138 1234 5678"); store the digits.
@@ -188,7 +193,7 @@ class MemberFilterForm(forms.Form):
         """``members`` narrowed by the valid filters; invalid ones are ignored."""
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
-        query = data.get("q", "").strip()
+        query = normalise_name(data.get("q", ""))
         if query:
             condition = Q(name__icontains=query) | Q(volunteer_number__icontains=query)
             digits = "".join(query.split())

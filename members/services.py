@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from members.models import CadreRank, Member
 from teams.models import Team
+from volunteer_site.names import normalise_name
 
 # What the roster form edits. The team comes from the address, ``left_on`` from
 # member_mark_left / member_rejoin, the login account from the admin.
@@ -85,6 +86,9 @@ def member_date_errors(
 
 def _save(member: Member, *, by: AbstractBaseUser | None, reason: str | None = None) -> None:
     """Validate and save, recording who did it (and why) in the member's history."""
+    # What looks the same is the same: “Ｖ００１” cannot be registered beside V001.
+    member.volunteer_number = normalise_name(member.volunteer_number)
+    member.name = normalise_name(member.name)
     errors = member_date_errors(
         registered_on=member.registered_on,
         is_party_member=member.is_party_member,

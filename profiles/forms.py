@@ -9,6 +9,7 @@ import nh3
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Div, Field, Fieldset, Layout, Row
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Member
@@ -52,6 +53,8 @@ def sanitise_html(html: str) -> str:
     return _cleaner.clean(html or "")
 
 
+MAIN_DEEDS_MAX_LENGTH = 20_000
+
 PROFILE_FIELDS = [
     "lead_member",
     "lead_name",
@@ -85,6 +88,8 @@ class ProfileForm(forms.ModelForm):
         self.fields["lead_consents_to_publication"].help_text = _(
             "Without this consent the profile leaves the project lead out entirely."
         )
+        # The reference profile's text is some 2,000 characters; the field has no limit.
+        self.fields["main_deeds"].validators.append(MaxLengthValidator(MAIN_DEEDS_MAX_LENGTH))
         # No angle brackets here: form templates show help texts as HTML.
         self.fields["main_deeds"].help_text = _(
             "Formatted text (HTML). Allowed: paragraphs (p), line breaks (br), bold (strong, b), "

@@ -17,6 +17,13 @@ class LoginForm(auth_forms.AuthenticationForm):
         "inactive": _("This account is disabled. Please contact your team secretary."),
     }
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Django gives the field a max_length but not its validator, so a longer name
+        # reached django-axes' failure log (255 characters) and failed there, a 500.
+        username = self.fields["username"]
+        username.validators.append(MaxLengthValidator(username.max_length))
+
 
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's form (old password, new password twice, the validators in settings),

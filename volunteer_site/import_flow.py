@@ -38,6 +38,7 @@ from openpyxl import Workbook
 from teams.access import team_for_secretary
 from teams.models import Team
 from volunteer_site.audit import audit
+from volunteer_site.middleware import spreadsheet_upload
 from volunteer_site.models import AuditAction
 from volunteer_site.xlsx import (
     ImportConflict,
@@ -137,7 +138,7 @@ class ImportFlow:
         team = self.team_for(request, slug)
         return workbook_response(self.template_workbook(team), self.workbook_filename)
 
-    @method_decorator([csrf_exempt, login_required])
+    @method_decorator([spreadsheet_upload, csrf_exempt, login_required])
     def upload_view(self, request: HttpRequest, slug: str) -> HttpResponse:
         """GET: the upload page; POST: read the file, keep it, show the preview."""
         # Before the request body is read, so an oversized file is never stored;

@@ -64,6 +64,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything reads the body, the session or the user: an oversized body
+    # (413) or a NUL character (400) is refused here (volunteer_site/middleware.py).
+    "volunteer_site.middleware.RequestSizeLimitMiddleware",
+    "volunteer_site.middleware.RefuseNulMiddleware",
     # Django's, but a database connection lost at the session's save keeps the
     # view's answer; a connection lost in the view gets the "try again" page.
     "volunteer_site.db_faults.SessionMiddleware",

@@ -5,7 +5,8 @@ activity per row, with a key of the secretary's choosing) and “参与记录”
 took part: the activity's key, the member's volunteer number or name, hours).
 
 Every activity row is checked by the web form itself (``ActivityForm``: the
-category, dates, hours at most 24 per day, outcomes), every participation row
+category, dates, hours at most 24 per day, outcomes; hours that are no number
+at all, such as NaN or 1e30, are refused before, alike on both sheets), every participation row
 by the participant picker's rules (``ParticipantSelection``: hours above zero,
 one decimal, not above the activity's; the member registered at the time),
 and the rules for submitting (it took place; it has participants). An

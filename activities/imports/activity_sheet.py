@@ -17,11 +17,12 @@ from activities.imports.columns import (
     EXAMPLE_PREFIX,
     ZERO_IF_EMPTY,
     cell_getter,
+    read_text,
 )
 from activities.imports.rows import ActivityRow, RowStatus
 from activities.models import Activity
 from teams.models import Team
-from volunteer_site.xlsx import CellValueError, cell_date, cell_text
+from volunteer_site.xlsx import CellValueError, cell_date, cell_decimal
 
 
 def activity_rows(team: Team, table) -> list[ActivityRow]:
@@ -31,14 +32,16 @@ def activity_rows(team: Team, table) -> list[ActivityRow]:
     today = timezone.localdate()
     rows: list[ActivityRow] = []
     for line, cells in table.rows:
-        row = ActivityRow(line=line, key=cell_text(get(cells, "key")), letters=letters)
+        row = ActivityRow(line=line, letters=letters)
         rows.append(row)
+        # Columns already reported: the form's own message for them would repeat it.
+        flagged: set[str] = set()
+        row.key = read_text(row, flagged, get(cells, "key"), "key")
         if row.key.startswith(EXAMPLE_PREFIX):
             row.status = RowStatus.SKIPPED
             continue
-        row.title = cell_text(get(cells, "title"))
         data = {
-            key: cell_text(get(cells, key))
+            key: read_text(row, flagged, get(cells, key), key)
             for key in (
                 "title",
                 "hours",
@@ -49,14 +52,22 @@ def activity_rows(team: Team, table) -> list[ActivityRow]:
                 *ZERO_IF_EMPTY,
             )
         }
+        row.title = data["title"]
         for key in ZERO_IF_EMPTY:
             data[key] = data[key].replace(",", "") or "0"
-        flagged: set[str] = set()
-        if not row.key:
+        if "hours" not in flagged:
+            # NaN, infinity, 1e30: said here as on the participation sheet, and
+            # kept from the form's arithmetic.
+            try:
+                cell_decimal(get(cells, "hours"), grouping=False)
+            except CellValueError as error:
+                flagged.add("hours")
+                row.error("hours", str(error))
+        if not row.key and "key" not in flagged:
             row.error("key", _("This cell must be filled in."))
-        category_name = cell_text(get(cells, "category"))
+        category_name = read_text(row, flagged, get(cells, "category"), "category")
         category = categories.get(category_name)
-        if category is None:
+        if category is None and "category" not in flagged:
             flagged.add("category")
             row.error(
                 "category",

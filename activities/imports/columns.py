@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from activities.models import Participation
-from volunteer_site.xlsx import DATE_FORMAT, TEXT_FORMAT, ImportColumn
+from volunteer_site.xlsx import DATE_FORMAT, TEXT_FORMAT, CellValueError, ImportColumn, cell_text
 
 KIND = "activities"
 ACTIVITY_SHEET = "活动"
@@ -125,3 +125,14 @@ def cell_getter(table, columns):
         return None if position is None else cells[position]
 
     return get
+
+
+def read_text(row, flagged: set[str], value, key: str) -> str:
+    """``cell_text``, or "" with the cell's problem reported on ``row`` and its key added
+    to ``flagged`` (so that no second message, such as "required", repeats it)."""
+    try:
+        return cell_text(value)
+    except CellValueError as error:
+        flagged.add(key)
+        row.error(key, str(error))
+        return ""

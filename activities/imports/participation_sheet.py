@@ -16,12 +16,14 @@ from activities.imports.columns import (
     PARTICIPATION_HEADER,
     ROLE_INPUT,
     cell_getter,
+    read_text,
 )
 from activities.imports.rows import ActivityRow, ParticipationRow, RowStatus
 from activities.services import membership_problem
 from members.models import Member
 from teams.models import Team
-from volunteer_site.xlsx import cell_text
+from volunteer_site.names import normalise_name
+from volunteer_site.xlsx import CellValueError, cell_decimal
 
 
 def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list[ParticipationRow]:
@@ -36,14 +38,21 @@ def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list
     listed: dict[tuple[str, int], int] = {}
     rows: list[ParticipationRow] = []
     for line, cells in table.rows:
-        row = ParticipationRow(
-            line=line,
-            letters=letters,
-            key=cell_text(get(cells, "activity")),
-            number=cell_text(get(cells, "volunteer_number")),
-            name=cell_text(get(cells, "name")),
-            hours_text=cell_text(get(cells, "hours")),
+        row = ParticipationRow(line=line, letters=letters)
+        flagged: set[str] = set()
+        row.key = read_text(row, flagged, get(cells, "activity"), "activity")
+        # Looked up as the roster stores them (“Ａ００１” is A001).
+        row.number = normalise_name(
+            read_text(row, flagged, get(cells, "volunteer_number"), "volunteer_number")
         )
+        row.name = normalise_name(read_text(row, flagged, get(cells, "name"), "name"))
+        row.hours_text = read_text(row, flagged, get(cells, "hours"), "hours")
+        if "hours" not in flagged:
+            try:
+                cell_decimal(get(cells, "hours"), grouping=False)
+            except CellValueError as error:
+                flagged.add("hours")
+                row.error("hours", str(error))
         rows.append(row)
         activity = by_key.get(row.key)
         if row.key.startswith(EXAMPLE_PREFIX) or (
@@ -51,7 +60,7 @@ def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list
         ):
             row.status = RowStatus.SKIPPED
             continue
-        if not row.key:
+        if not row.key and "activity" not in flagged:
             row.error("activity", _("This cell must be filled in."))
         elif activity is None:
             row.error(
@@ -61,14 +70,15 @@ def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list
             )
         if activity is not None:
             activity.listed += 1
-        role_text = cell_text(get(cells, "role"))
+        role_text = read_text(row, flagged, get(cells, "role"), "role")
         if role_text:
             role = ROLE_INPUT.get(role_text) or ROLE_INPUT.get(role_text.lower())
             if role is None:
                 row.error("role", _("“%(value)s”: write 组织者 or 参与者.") % {"value": role_text})
             else:
                 row.role = role
-        row.member = _find_member(row, by_number, by_name)
+        if not {"volunteer_number", "name"} & flagged:
+            row.member = _find_member(row, by_number, by_name)
         if row.member is not None and activity is not None:
             seen_line = listed.get((row.key, row.member.pk))
             if seen_line is not None:
@@ -78,7 +88,7 @@ def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list
                     % {"name": row.member.name, "line": seen_line},
                 )
             listed.setdefault((row.key, row.member.pk), row.line)
-            _check_hours_and_membership(row, activity)
+            _check_hours_and_membership(row, activity, hours_read="hours" not in flagged)
             activity.participations.append(row)
         if row.errors:
             row.status = RowStatus.ERROR
@@ -125,10 +135,14 @@ def _find_member(row: ParticipationRow, by_number, by_name) -> Member | None:
     return same_name[0]
 
 
-def _check_hours_and_membership(row: ParticipationRow, activity: ActivityRow) -> None:
-    """The participant picker's rules, applied to this one row."""
+def _check_hours_and_membership(
+    row: ParticipationRow, activity: ActivityRow, *, hours_read: bool
+) -> None:
+    """The participant picker's rules, applied to this one row (its hours only when the
+    cell could be read as a number: its problem is already reported)."""
     member = row.member
-    data = MultiValueDict({"participant": [str(member.pk)], f"hours_{member.pk}": [row.hours_text]})
+    hours_text = row.hours_text if hours_read else ""
+    data = MultiValueDict({"participant": [str(member.pk)], f"hours_{member.pk}": [hours_text]})
     selection = ParticipantSelection(data, members=[member])
     start, end = activity.start_date, activity.end_date
     valid_dates = start is not None and end is not None and end >= start
@@ -143,5 +157,5 @@ def _check_hours_and_membership(row: ParticipationRow, activity: ActivityRow) ->
     if problem and problem not in selection.errors:
         # The picker stops at a member's first problem; the file shows them all.
         row.error(_member_column(row), problem)
-    if selection.cleaned:
+    if selection.cleaned and hours_read:
         row.hours = selection.cleaned[0].hours

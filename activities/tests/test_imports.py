@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import re
 from decimal import Decimal
 from urllib.parse import parse_qs, urlparse
 
@@ -28,11 +29,13 @@ from activities.models import Activity, ActivityStatus, Participation
 from activities.tests.factories import ActivityFactory
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
+from volunteer_site.tests.workbooks import PLACEHOLDER, with_raw_number
 
 pytestmark = pytest.mark.django_db
 
 SLUG = "our-team"
 CATEGORY = "扶贫帮困"
+CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 @pytest.fixture(autouse=True)
@@ -376,3 +379,63 @@ def test_every_problem_of_a_participant_is_reported_at_once(personas, team):
     assert errors(plan) == {(P, 2, "服务时长"), (P, 2, "志愿者编号")}
     # The activity's row points to the participation sheet's rows with errors.
     assert plan.activities[0].participation_error_lines == [2]
+
+
+# --- Numbers that are not hours -----------------------------------------------------------------
+# As text, or as number cells: 1e30 and 1e-30 as openpyxl writes them, infinity
+# as only a crafted file holds it (1E999). Each is an error on its row and
+# column, in Chinese; nothing is imported, and never a 500.
+
+TEXT_NUMBERS = ["NaN", "sNaN", "Infinity", "-Infinity", "1e30", "1e-30"]
+NUMBER_CELLS = {"1e30": 1e30, "1e-30": 1e-30, "1E999": "1E999", "-1E999": "-1E999"}
+
+
+def bad_hours_workbook(sheet: str, value) -> bytes:
+    raw = isinstance(value, str) and value in ("1E999", "-1E999")
+    cell = PLACEHOLDER if raw else value
+    if sheet == A:
+        data = workbook([activity(服务时长=cell)], [participation()])
+    else:
+        data = workbook([activity()], [participation(hours=cell)])
+    return with_raw_number(data, value) if raw else data
+
+
+@pytest.mark.parametrize("sheet", [A, P])
+@pytest.mark.parametrize(
+    "value",
+    [*TEXT_NUMBERS, *NUMBER_CELLS.values()],
+    ids=[f"text-{v}" for v in TEXT_NUMBERS] + [f"number-{k}" for k in NUMBER_CELLS],
+)
+def test_hours_that_are_not_a_number_of_hours_are_a_row_error(personas, team, sheet, value):
+    data = bad_hours_workbook(sheet, value)
+    plan = activity_import_plan(team=team, data=data, filename="活动.xlsx")
+    assert errors(plan) == {(sheet, 2, "服务时长")}
+    rows = plan.activities if sheet == A else plan.participations
+    assert all(CJK.search(e.message) for e in rows[0].errors), rows[0].errors
+    _plan, confirmed = import_file(secretary(personas), data)
+    assert confirmed.status_code == 200  # the preview again, with the errors
+    assert not Activity.objects.filter(team=team).exists()
+
+
+def test_the_same_bad_number_gets_the_same_message_on_both_sheets(personas, team):
+    on_activity = plan_for(team, [activity(服务时长="NaN")], [participation()])
+    on_participation = plan_for(team, [activity()], [participation(hours="NaN")])
+    assert [e.message for e in on_activity.activities[0].errors] == [
+        e.message for e in on_participation.participations[0].errors
+    ]
+
+
+def test_a_number_cell_no_spreadsheet_writes_in_a_text_column_is_a_row_error(personas, team):
+    data = with_raw_number(workbook([activity(活动编号=PLACEHOLDER)], [participation()]), "1E999")
+    plan = activity_import_plan(team=team, data=data, filename="活动.xlsx")
+    assert (A, 2, "活动编号") in errors(plan)
+    data = with_raw_number(workbook([activity()], [participation(number=PLACEHOLDER)]), "1E999")
+    plan = activity_import_plan(team=team, data=data, filename="活动.xlsx")
+    assert errors(plan) == {(P, 2, "志愿者编号")}
+
+
+def test_a_number_cell_openpyxl_cannot_read_is_a_damaged_file(personas, team):
+    data = with_raw_number(workbook([activity(服务时长=PLACEHOLDER)], [participation()]), "NaN")
+    response = upload(secretary(personas), data)
+    assert response.status_code == 400
+    assert CJK.search(" ".join(response.context["form"].errors["file"]))

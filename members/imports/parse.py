@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from members.imports.columns import COLUMN_BY_FIELD, GENDER_TEXT, NO, RANK_TEXT, YES
 from members.imports.rows import MemberRow
 from members.models import CadreRank, Gender, Member
+from volunteer_site.names import normalise_name
 from volunteer_site.xlsx import CellValueError, cell_date, cell_text
 
 
@@ -59,9 +60,14 @@ def _phone(cell) -> str:
     return "".join(cell_text(cell).split())
 
 
+def _name(cell) -> str:
+    # “Ｖ００１” or “V001\u200b” is V001, as the roster form stores it.
+    return normalise_name(cell_text(cell))
+
+
 PARSERS: dict[str, Callable] = {
-    "volunteer_number": cell_text,
-    "name": cell_text,
+    "volunteer_number": _name,
+    "name": _name,
     "gender": _choice(
         Gender,
         GENDER_TEXT,

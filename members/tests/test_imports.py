@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import io
 import itertools
+import re
 import zipfile
 from urllib.parse import parse_qs, urlparse
 
@@ -29,6 +30,7 @@ from members.models import CadreRank, Gender, Member
 from members.tests.factories import MemberFactory
 from teams.models import TeamRole
 from teams.tests.factories import TeamRoleFactory
+from volunteer_site.tests.workbooks import PLACEHOLDER, with_raw_number
 
 pytestmark = pytest.mark.django_db
 
@@ -522,3 +524,50 @@ def test_a_day_that_does_not_exist_is_told_apart_from_text_that_is_not_a_date():
     assert cell_date("20180105") == datetime.date(2018, 1, 5)
     assert cell_date("2018-01-05 00:00:00") == datetime.date(2018, 1, 5)
     assert cell_date(None) is None
+
+
+# --- Numbers and dates that are not what their column holds --------------------------------------
+# Text such as NaN or 1e30, and number cells: 1e30 and 1e-30 as openpyxl writes
+# them, infinity as only a crafted file holds it (1E999). Each is an error on its
+# row and column, in Chinese, never a member called "Infinity" or numbered "0".
+
+BAD_NUMBERS = {
+    "text-NaN": "NaN",
+    "text-Infinity": "Infinity",
+    "text-1e30": "1e30",
+    "text-1e-30": "1e-30",
+    "number-1e30": 1e30,
+    "number-1e-30": 1e-30,
+    "number-1E999": "1E999",
+    "number--1E999": "-1E999",
+}
+# Columns whose cells hold numbers or dates (text columns take "NaN" as text).
+NUMBER_COLUMNS = ["入党时间", "注册日期", "离队日期", "手机号码", "是否党员"]
+TEXT_COLUMNS = ["志愿者编号", "姓名"]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def bad_cell_file(column: str, case: str) -> bytes:
+    value = BAD_NUMBERS[case]
+    if case in ("number-1E999", "number--1E999"):
+        return with_raw_number(xlsx([row("BAD1", **{column: PLACEHOLDER})]), value)
+    return xlsx([row("BAD1", **{column: value})])
+
+
+# “NaN” or 1e30 may be a name or a volunteer number; infinity is never text.
+CELL_CASES = [(column, case) for column in NUMBER_COLUMNS for case in BAD_NUMBERS] + [
+    (column, case) for column in TEXT_COLUMNS for case in ("number-1E999", "number--1E999")
+]
+
+
+@pytest.mark.parametrize(("column", "case"), CELL_CASES, ids=[f"{c}-{k}" for c, k in CELL_CASES])
+def test_a_cell_that_is_not_its_columns_kind_is_an_error_on_its_cell(personas, column, case):
+    data = bad_cell_file(column, case)
+    plan = member_import_plan(team=personas.team, data=data, filename="x.xlsx")
+    [only] = plan.rows
+    assert only.status == RowStatus.ERROR
+    assert column in {error.column for error in only.errors}, only.errors
+    assert all(CJK.search(error.message) for error in only.errors)
+    response = upload(secretary_client(personas), data)
+    assert response.status_code == 302  # the file is read; its row is shown as an error
+    assert not Member.objects.filter(name__startswith="队员", team=personas.team).exists()

@@ -1,5 +1,5 @@
-"""The demo team's public profile reads like the reference (docs/domain.md § The public team
-profile): its figures by hand, its lines in order, no member's personal data.
+"""The demo team's public profile reads like the reference: its figures by hand, its lines
+in order (docs/domain.md § The public team profile), no member's personal data.
 
 The demo is loaded once for the module (conftest.demo_once).
 """

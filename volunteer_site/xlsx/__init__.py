@@ -8,10 +8,12 @@ Writing (exports, import templates), ``writing``:
 Reading (imports), ``uploads``, ``reading``, ``cells`` and ``errors``:
     ``read_upload`` refuses a file over ``IMPORT_MAX_BYTES`` before reading it;
     ``read_tables`` opens .xlsx with openpyxl (read-only, values not formulas)
-    or .csv with the csv module, refuses what is not a spreadsheet and files
-    over ``IMPORT_MAX_ROWS``, and returns each sheet as a header and numbered
-    rows. ``cell_text`` / ``cell_date`` turn cells into values, with messages
-    a person can act on.
+    or .csv with the csv module, refuses what is not a spreadsheet, workbooks
+    that unpack to more than an import reads (``unpacked_limit``, before any
+    XML is parsed) and files over ``IMPORT_MAX_ROWS``, and returns each sheet
+    as a header and numbered rows. ``cell_text`` / ``cell_date`` / ``cell_decimal`` turn cells into
+    values, with messages a person can act on (NaN, infinity and 1e30 are not
+    numbers a column can hold).
 
 Staging (between an import's preview and its confirmation), ``staging``:
     the uploaded file is kept server-side, never round-tripped through the
@@ -43,12 +45,16 @@ from volunteer_site.xlsx.errors import (
 from volunteer_site.xlsx.reading import (
     EMPTY_RUN_LIMIT,
     INSTRUCTIONS_SHEET,
-    MAX_UNPACKED_RATIO,
+    MAX_COLUMNS,
+    UNPACKED_BASE_BYTES,
+    UNPACKED_BYTES_PER_ROW,
     XLS_SIGNATURE,
     ZIP_SIGNATURE,
     Table,
+    max_sheet_cells,
     normalise_header,
     read_tables,
+    unpacked_limit,
 )
 from volunteer_site.xlsx.staging import (
     MAX_PENDING_PER_SESSION,
@@ -98,13 +104,15 @@ __all__ = [
     "HEADER_FILL",
     "HEADER_FONT",
     "INSTRUCTIONS_SHEET",
+    "MAX_COLUMNS",
     "MAX_PENDING_PER_SESSION",
-    "MAX_UNPACKED_RATIO",
     "REQUIRED_FONT",
     "SESSION_KEY",
     "STAGING_MAX_AGE_SECONDS",
     "TEXT_FORMAT",
     "TITLE_FONT",
+    "UNPACKED_BASE_BYTES",
+    "UNPACKED_BYTES_PER_ROW",
     "XLSX_CONTENT_TYPE",
     "XLS_SIGNATURE",
     "ZIP_SIGNATURE",
@@ -126,6 +134,7 @@ __all__ = [
     "file_size_text",
     "limit_upload_size",
     "load_staged",
+    "max_sheet_cells",
     "new_workbook",
     "normalise_header",
     "read_tables",
@@ -135,6 +144,7 @@ __all__ = [
     "stage_upload",
     "staging_storage",
     "too_large_message",
+    "unpacked_limit",
     "upload_was_too_large",
     "workbook_bytes",
     "workbook_response",

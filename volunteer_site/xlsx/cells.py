@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import re
 from decimal import Decimal, InvalidOperation
 
@@ -20,17 +21,29 @@ COMPACT_DATE = re.compile(r"^(\d{4})(\d{2})(\d{2})$")
 EXCEL_SERIALS = (18264, 73050)
 
 
+# A number a cell can sensibly hold for hours, people or yuan: at most 15
+# significant digits either side of the point, as Excel keeps. Beyond, it is a
+# slip or an attack (Decimal arithmetic on 1e30 exceeds its 28-digit precision).
+SENSIBLE_NUMBERS = (Decimal("1e-15"), Decimal("1e15"))
+
+
 def cell_text(value) -> str:
-    """A cell as text: numbers without a spurious ".0", dates as 2018-01-05, stripped."""
+    """A cell as text: numbers as Excel shows them (no spurious ".0"), dates as
+    2018-01-05, stripped. Raises CellValueError for a number cell holding infinity,
+    which no spreadsheet program writes (only a crafted file)."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        # Floats from Excel carry noise (2.3000000000000003): 10 significant digits suffice.
-        return format(Decimal(repr(round(value, 10))).normalize(), "f")
+        if not math.isfinite(value):
+            raise CellValueError(
+                _("The cell holds a number no spreadsheet can show (%(value)s): type it again.")
+                % {"value": value}
+            )
+        # Floats from Excel carry noise (2.3000000000000003); Excel itself keeps
+        # 15 significant digits, and so does this (1e-30 stays 1e-30, not 0).
+        return format(Decimal(f"{value:.15g}").normalize(), "f")
     if isinstance(value, datetime.datetime):
         if value.time() == datetime.time():
             return value.date().isoformat()
@@ -72,15 +85,28 @@ def _date_message(text: str) -> str:
     }
 
 
-def cell_decimal(value) -> Decimal | None:
-    """A number from a number cell or text ("1,000" too); None for an empty cell."""
-    text = cell_text(value).replace(",", "").replace("，", "")
+def cell_decimal(value, *, grouping: bool = True) -> Decimal | None:
+    """A number from a number cell or text; None for an empty cell.
+
+    With ``grouping``, thousands separators are dropped ("1,000" is 1000); without
+    (hours), "1,5" is not a number rather than fifteen. NaN, infinity and numbers
+    outside SENSIBLE_NUMBERS (1e30, 1e-30) raise CellValueError.
+    """
+    text = cell_text(value)
+    if grouping:
+        text = text.replace(",", "").replace("，", "")
     if not text:
         return None
     try:
         number = Decimal(text)
     except InvalidOperation:
-        raise CellValueError(_("“%(value)s” is not a number.") % {"value": text}) from None
-    if not number.is_finite():
+        number = None
+    if number is None or not number.is_finite():
         raise CellValueError(_("“%(value)s” is not a number.") % {"value": text})
+    low, high = SENSIBLE_NUMBERS
+    if number and not low <= abs(number) < high:
+        raise CellValueError(
+            _("“%(value)s” is far too large or too small a number for this column.")
+            % {"value": text}
+        )
     return number

@@ -12,15 +12,17 @@ import csv
 import io
 import re
 import zipfile
+import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import load_workbook
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
 
 from volunteer_site.xlsx.errors import SpreadsheetError
+from volunteer_site.xlsx.uploads import file_size_text
 from volunteer_site.xlsx.writing import FORMULA_STARTS
 
 
@@ -53,8 +55,18 @@ class Table:
 EMPTY_RUN_LIMIT = 1000
 XLS_SIGNATURE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP_SIGNATURE = b"PK\x03\x04"
-# An .xlsx is a zip of XML; a small file that unpacks to gigabytes is an attack.
-MAX_UNPACKED_RATIO = 30
+
+# An .xlsx is a zip of XML, read at about 2 MB of XML a second: a 600 KB file
+# that unpacks to 300 MB would hold a worker for minutes. What a workbook may
+# unpack to (the sizes its zip declares; reading stops there) is 1 MB for its
+# parts plus 1.5 KB for each row IMPORT_MAX_ROWS allows: 31 MB, about 15 s, by
+# default, where a 20,000-row, 14-column workbook unpacks to 10-16 MB.
+UNPACKED_BASE_BYTES = 1024 * 1024
+UNPACKED_BYTES_PER_ROW = 1536
+# Columns read from a sheet (the widest import has 14); a sheet may declare
+# (<dimension ref="A1:N2001">) at most IMPORT_MAX_ROWS rows of them.
+MAX_COLUMNS = 256
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=\"([A-Za-z0-9:$]+)\"")
 
 
 def normalise_header(value) -> str:
@@ -94,6 +106,16 @@ def read_tables(
     raise SpreadsheetError(_("This is not an Excel workbook. Upload an .xlsx file."))
 
 
+def unpacked_limit() -> int:
+    """The most a workbook may unpack to (see UNPACKED_BASE_BYTES)."""
+    return UNPACKED_BASE_BYTES + settings.IMPORT_MAX_ROWS * UNPACKED_BYTES_PER_ROW
+
+
+def max_sheet_cells() -> int:
+    """The most cells a sheet may declare: IMPORT_MAX_ROWS rows of MAX_COLUMNS."""
+    return settings.IMPORT_MAX_ROWS * MAX_COLUMNS
+
+
 def _read_xlsx(data: bytes, wanted: Sequence[str]) -> dict[str, Table]:
     not_a_workbook = SpreadsheetError(
         _(
@@ -103,16 +125,21 @@ def _read_xlsx(data: bytes, wanted: Sequence[str]) -> dict[str, Table]:
     )
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, OSError, ValueError):
+            if "xl/workbook.xml" not in set(archive.namelist()):
+                raise not_a_workbook
+            # Before a byte of XML is parsed: a decompression bomb is refused at once.
+            _refuse_oversized(archive)
+    except (
+        zipfile.BadZipFile,
+        OSError,
+        ValueError,
+        EOFError,
+        zlib.error,
+        # A member encrypted (RuntimeError) or packed in a way zipfile cannot read.
+        RuntimeError,
+        NotImplementedError,
+    ):
         raise not_a_workbook from None
-    if "xl/workbook.xml" not in names:
-        raise not_a_workbook
-    if unpacked > MAX_UNPACKED_RATIO * settings.IMPORT_MAX_BYTES:
-        raise SpreadsheetError(
-            _("The workbook unpacks to far more data than its size suggests; it is refused.")
-        )
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -123,7 +150,7 @@ def _read_xlsx(data: bytes, wanted: Sequence[str]) -> dict[str, Table]:
         sheets = _pick_sheets(workbook.sheetnames, wanted)
         budget = _RowBudget(settings.IMPORT_MAX_ROWS)
         return {
-            name: _table_from_rows(name, workbook[actual].iter_rows(values_only=True), budget)
+            name: _table_from_rows(name, _sheet_rows(workbook[actual]), budget)
             for name, actual in sheets.items()
         }
     except SpreadsheetError:
@@ -133,6 +160,58 @@ def _read_xlsx(data: bytes, wanted: Sequence[str]) -> dict[str, Table]:
         raise not_a_workbook from None
     finally:
         workbook.close()
+
+
+def _sheet_rows(sheet) -> Iterable[tuple]:
+    """The sheet's rows as values, at most MAX_COLUMNS wide: columns past it are never
+    data, and openpyxl would pad every row to the widest (a stray cell in column
+    XFD makes that 16,384 values a row)."""
+    width = min(sheet.max_column or MAX_COLUMNS, MAX_COLUMNS)
+    return sheet.iter_rows(values_only=True, max_col=width)
+
+
+def _refuse_oversized(archive: zipfile.ZipFile) -> None:
+    """Raise SpreadsheetError when the zip declares more data than an import reads, or a
+    sheet declares more cells; reads the zip's directory and each sheet's first bytes."""
+    unpacked = sum(info.file_size for info in archive.infolist())
+    if unpacked > unpacked_limit():
+        raise SpreadsheetError(
+            _(
+                "The workbook unpacks to %(size)s, more than the %(limit)s an import reads: "
+                "it holds far more than rows of data. Copy only the rows and columns to "
+                "import into a new workbook, save it as .xlsx and upload that."
+            )
+            % {"size": file_size_text(unpacked), "limit": file_size_text(unpacked_limit())}
+        )
+    for info in archive.infolist():
+        if not (info.filename.startswith("xl/worksheets/") and info.filename.endswith(".xml")):
+            continue
+        with archive.open(info) as sheet:
+            match = DIMENSION.search(sheet.read(64 * 1024))
+        if match is None:
+            continue
+        try:
+            first_column, first_row, last_column, last_row = range_boundaries(
+                match.group(1).decode()
+            )
+        except (TypeError, ValueError):
+            continue
+        rows = (last_row or first_row or 1) - (first_row or 1) + 1
+        columns = (last_column or first_column or 1) - (first_column or 1) + 1
+        if rows * columns > max_sheet_cells():
+            raise SpreadsheetError(
+                _(
+                    "A sheet of the workbook spans %(rows)s rows × %(columns)s columns, "
+                    "more than an import reads (%(limit)s cells). Delete the empty rows and "
+                    "columns past the data, or copy the data into a new workbook, and "
+                    "upload it again."
+                )
+                % {
+                    "rows": f"{rows:,}",
+                    "columns": f"{columns:,}",
+                    "limit": f"{max_sheet_cells():,}",
+                }
+            )
 
 
 # The template's instructions sheet is never data.
@@ -192,10 +271,12 @@ def _table_from_rows(name: str, rows: Iterable[Sequence], budget: _RowBudget) ->
             continue
         empty_run = 0
         if table is None:
-            # The first non-empty row is the header.
-            table = Table(
-                name=name, headers=[normalise_header(v) for v in values], header_line=line
-            )
+            # The first non-empty row is the header; columns past its last header
+            # are not read (they have no name to import them by).
+            headers = [normalise_header(v) for v in values]
+            while headers and not headers[-1]:
+                headers.pop()
+            table = Table(name=name, headers=headers, header_line=line)
             continue
         budget.take()
         width = len(table.headers)

@@ -17,6 +17,7 @@ from urllib.parse import quote
 from django.http import HttpResponse
 from django.utils.functional import Promise
 from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -35,9 +36,17 @@ TEXT_FORMAT = "@"
 
 
 def safe_cell(value):
-    """``value`` as a spreadsheet may hold it: text that would run as a formula gets
-    a leading apostrophe (shown, never evaluated); other values are unchanged."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+    """``value`` as a spreadsheet may hold it: control characters a workbook cannot
+    store are dropped, and text that would run as a formula gets a leading
+    apostrophe (shown, never evaluated); other values are unchanged.
+
+    The control characters come with pasted text (Word's line break is a vertical
+    tab) and are stored as typed; openpyxl refuses the whole workbook for one.
+    """
+    if not isinstance(value, str):
+        return value
+    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+    if value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

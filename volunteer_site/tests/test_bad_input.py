@@ -1,0 +1,760 @@
+"""Bad input everywhere: never a 500, always a Chinese message, nothing saved.
+
+Characters no person types (NUL), numbers no form means (NaN, 1e30), text far
+longer than any field, look-alike Unicode, and files that are not what they
+claim, posted to every form a user can reach and sent in every query string.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+import time
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.contrib.auth.models import User
+from django.contrib.messages import ERROR, get_messages
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from openpyxl import Workbook, load_workbook
+
+from activities.models import Activity, ActivityStatus, MonthlyReview
+from activities.tests.factories import ActivityFactory, ParticipationFactory
+from compliance.months import default_review_month
+from conftest import PASSWORD
+from members.models import Member
+from members.tests.factories import MemberFactory
+from teams.models import ErrorReport, Team
+from teams.tests.factories import ServiceCategoryFactory
+from volunteer_site.tests.test_permissions import EXPECTED, PERSONAS, url_for
+from volunteer_site.tests.workbooks import decompression_bomb, with_central_directory_field
+from volunteer_site.xlsx import SpreadsheetError, read_tables
+from volunteer_site.xlsx import reading as xlsx_reading
+
+pytestmark = pytest.mark.django_db
+
+REFUSED_CHARACTERS = "请求包含无效字符"
+URLENCODED = "application/x-www-form-urlencoded"
+
+
+def logged_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# --- NUL in query strings, form fields and cookies ---------------------------------------------
+# PostgreSQL cannot hold NUL in text ("A string literal cannot contain NUL"), so
+# one reaching a query was a 500 there. The middleware refuses such a request
+# (400, in Chinese) before anything else reads it.
+
+NUL_URLS = {
+    "activity-export": ("activity_io:export", "team", "secretary", "q=%00"),
+    "member-export": ("member_io:export", "team", "secretary", "q=%00"),
+    "region-export": ("regions:export", "", "region_admin", "q=%00"),
+    "my-record": ("members:my_record", "", "volunteer", "year=%00"),
+    "record-find": ("member_io:record_find", "team", "secretary", "member=%00"),
+    "region-host-unit": ("regions:overview", "", "region_admin", "host_unit=%00"),
+    "region-compare": ("regions:compare", "", "region_admin", "team=%00"),
+    "roster-search": ("members:list", "team", "secretary", "q=%00"),
+    "activity-search": ("activities:list", "team", "staff", "q=a%00b"),
+    "nul-in-a-name": ("members:list", "team", "secretary", "q%00=1"),
+}
+
+
+@pytest.mark.parametrize("case", NUL_URLS, ids=list(NUL_URLS))
+def test_nul_in_a_query_string_is_refused_with_a_chinese_message(personas, case):
+    name, kind, persona, query = NUL_URLS[case]
+    url = url_for(name, kind, personas)
+    response = logged_in(getattr(personas, persona)).get(f"{url}?{query}")
+    assert response.status_code == 400
+    assert REFUSED_CHARACTERS in response.content.decode()
+
+
+def _sweep_cases():
+    for name, (method, kind, statuses) in EXPECTED.items():
+        if method != "get":
+            continue
+        allowed = [persona for persona in PERSONAS if statuses.get(persona, 404) == 200]
+        yield pytest.param(name, kind, allowed[0] if allowed else None, id=name)
+
+
+@pytest.mark.parametrize(("name", "kind", "persona"), list(_sweep_cases()))
+def test_no_page_fails_on_nul_in_its_query_string(personas, name, kind, persona):
+    """Every GET page of the permission matrix, as someone who may see it (or anonymous)."""
+    url = url_for(name, kind, personas)
+    client = logged_in(getattr(personas, persona)) if persona else Client()
+    response = client.get(f"{url}?q=%00&page=%00&year=%00")
+    assert response.status_code == 400
+    assert REFUSED_CHARACTERS in response.content.decode()
+    # The same page without the NUL still answers as the matrix says.
+    assert client.get(url).status_code != 500
+
+
+MEMBER = {
+    "volunteer_number": "NUL1",
+    "name": "扎西",
+    "gender": "male",
+    "cadre_rank": "general",
+    "registered_on": "2018-01-05",
+}
+
+
+@pytest.mark.parametrize("encoding", ["urlencoded", "multipart"])
+def test_nul_in_a_posted_form_field_is_refused_and_nothing_is_saved(personas, encoding):
+    client = logged_in(personas.secretary)
+    url = reverse("members:create", kwargs={"slug": personas.team.slug})
+    data = {**MEMBER, "name": "扎西\x00"}
+    if encoding == "urlencoded":
+        response = client.post(url, urlencode(data), content_type=URLENCODED)
+    else:
+        response = client.post(url, data)
+    assert response.status_code == 400
+    assert REFUSED_CHARACTERS in response.content.decode()
+    assert not Member.objects.filter(volunteer_number="NUL1").exists()
+
+
+def test_nul_in_a_login_attempt_is_refused(personas):
+    body = urlencode({"username": "staff\x00", "password": "x"})
+    response = Client().post(reverse("login"), body, content_type=URLENCODED)
+    assert response.status_code == 400
+    assert REFUSED_CHARACTERS in response.content.decode()
+
+
+def test_nul_in_a_cookie_is_refused(personas):
+    client = logged_in(personas.secretary)
+    client.cookies["sessionid"] = "abcdefgh\x00ijkl"
+    response = client.get(reverse("home"))
+    assert response.status_code == 400
+    assert REFUSED_CHARACTERS in response.content.decode()
+
+
+def test_nul_in_the_path_is_refused(personas):
+    response = logged_in(personas.secretary).get("/teams/our-team%00/members/")
+    assert response.status_code == 400
+
+
+def test_the_import_upload_body_is_left_to_its_view(personas, settings, tmp_path):
+    """The middleware does not read an upload's body: the view sets its size limit first."""
+    settings.IMPORT_STAGING_DIR = tmp_path
+    url = reverse("member_io:import", kwargs={"slug": personas.team.slug})
+    response = logged_in(personas.secretary).post(
+        url, {"file": SimpleUploadedFile("a.xlsx", b"not a workbook"), "note": "\x00"}
+    )
+    assert response.status_code == 400
+    assert response.context["form"].errors["file"]  # the view's own message
+
+
+def test_tabs_and_line_breaks_in_a_form_are_not_refused(personas):
+    """Other control characters come with pasted text (Word's line break is a
+    vertical tab): they are the form's business, not a reason to lose the form."""
+    client = logged_in(personas.secretary)
+    url = reverse("members:list", kwargs={"slug": personas.team.slug})
+    assert client.get(url, {"q": "扎西\t"}).status_code == 200
+    response = client.post(
+        reverse("members:create", kwargs={"slug": personas.team.slug}),
+        urlencode({"volunteer_number": "TAB1", "name": "扎\x0b西", "gender": "nope"}),
+        content_type=URLENCODED,
+    )
+    assert response.status_code == 200  # the form again, with its messages
+
+
+# --- Request bodies over the limit ------------------------------------------------------------
+# Refused by their Content-Length before the body is read: the stream below
+# fails the test if anything reads it.
+
+MB = 1024 * 1024
+
+
+class UnreadableBody:
+    def read(self, *args):
+        raise AssertionError("the body of an oversized request was read")
+
+    readline = read
+
+
+def post_declaring(client: Client, url: str, length: int):
+    started = time.monotonic()
+    # Without data the test client sets neither the length nor the type: set both.
+    response = client.post(
+        url,
+        CONTENT_TYPE="multipart/form-data; boundary=xyz",
+        CONTENT_LENGTH=str(length),
+        **{"wsgi.input": UnreadableBody()},
+    )
+    return response, time.monotonic() - started
+
+
+def test_an_anonymous_300_mb_post_is_refused_before_it_is_read():
+    response, elapsed = post_declaring(Client(), reverse("login"), 300 * MB)
+    assert response.status_code == 413
+    text = response.content.decode()
+    assert "300 MB" in text and "2.5 MB" in text
+    assert "未保存" in text or "没有保存" in text
+    assert elapsed < 5
+
+
+def test_a_signed_in_form_over_the_limit_is_refused(personas, settings):
+    url = reverse("members:create", kwargs={"slug": personas.team.slug})
+    response, _elapsed = post_declaring(
+        logged_in(personas.secretary), url, settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1
+    )
+    assert response.status_code == 413
+    assert (
+        not Member.objects.filter(team=personas.team)
+        .exclude(pk=personas.volunteer_member.pk)
+        .exists()
+    )
+
+
+def test_an_import_upload_may_carry_its_file_and_no_more(personas, settings):
+    url = reverse("member_io:import", kwargs={"slug": personas.team.slug})
+    client = logged_in(personas.secretary)
+    response, _elapsed = post_declaring(client, url, settings.IMPORT_MAX_BYTES + 200 * 1024)
+    assert response.status_code == 413
+    assert "10 MB" in response.content.decode()  # the import's limit, not the form's
+    # Above the forms' limit but within the import's: left to the upload view.
+    with pytest.raises(AssertionError, match="was read"):
+        post_declaring(client, url, settings.IMPORT_MAX_BYTES)
+
+
+def test_the_activity_form_of_a_2000_member_team_is_far_below_the_limit(personas, settings):
+    """Each ticked participant posts its id, hours and role; 2,000 of them with
+    six-digit ids stay under a tenth of the limit, and are not refused."""
+    ids = range(100000, 102000)
+    body = urlencode(
+        [("title", "走访慰问" * 50), ("content", "内容" * 1000)]
+        + [
+            (name, value)
+            for pk in ids
+            for name, value in (
+                ("participant", str(pk)),
+                (f"hours_{pk}", "12.5"),
+                (f"organiser_member_{pk}", str(pk)),
+            )
+        ]
+    )
+    print(f"2,000 participants post {len(body) / 1024:.0f} KB")
+    assert len(body) * 10 < settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    url = reverse("activities:create", kwargs={"slug": personas.team.slug})
+    response = logged_in(personas.staff).post(url, body, content_type=URLENCODED)
+    assert response.status_code != 413
+
+
+# --- Decompression bombs ----------------------------------------------------------------------
+# A 600 KB workbook that unpacks to 300 MB (1,238 rows × 16,384 columns) held a
+# worker for minutes. The shared reading code refuses it from the sizes the zip
+# declares, before any XML is parsed; both imports read through it.
+
+IMPORT_UPLOADS = ["member_io:import", "activity_io:import"]
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory) -> bytes:
+    path = decompression_bomb(tmp_path_factory.mktemp("bomb") / "炸弹.xlsx")
+    with zipfile.ZipFile(path) as archive:
+        unpacked = sum(info.file_size for info in archive.infolist())
+    print(f"bomb: {path.stat().st_size / 1024:.0f} KB unpacking to {unpacked / MB:.0f} MB")
+    return path.read_bytes()
+
+
+@pytest.fixture
+def no_parsing(monkeypatch):
+    """Fail if openpyxl is asked to open the workbook."""
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the workbook was parsed")
+
+    monkeypatch.setattr(xlsx_reading, "load_workbook", refuse)
+
+
+def upload_file(client: Client, name: str, data: bytes, filename: str = "炸弹.xlsx"):
+    url = reverse(name, kwargs={"slug": "our-team"})
+    started = time.monotonic()
+    response = client.post(url, {"file": SimpleUploadedFile(filename, data)})
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("name", IMPORT_UPLOADS)
+def test_a_decompression_bomb_is_refused_at_once(
+    personas, settings, tmp_path, bomb, no_parsing, name
+):
+    settings.IMPORT_STAGING_DIR = tmp_path
+    assert len(bomb) < 1 * MB
+    response, elapsed = upload_file(logged_in(personas.secretary), name, bomb)
+    print(f"{name}: refused in {elapsed:.2f} s")
+    assert response.status_code == 400
+    message = " ".join(response.context["form"].errors["file"])
+    assert "解压" in message and "MB" in message, message
+    assert elapsed < 5
+    assert not list(tmp_path.iterdir())  # nothing staged
+
+
+def test_a_bomb_that_understates_its_size_is_read_only_as_far_as_it_says(tmp_path):
+    """The zip's directory is what the check reads; reading stops where it says the
+    sheet ends, so a file that lies about it is damaged, not a way round."""
+    path = decompression_bomb(
+        tmp_path / "lying.xlsx", rows=200, dimension=None, understate_to=50_000
+    )
+    started = time.monotonic()
+    with pytest.raises(SpreadsheetError) as refused:
+        read_tables(path.read_bytes(), filename="lying.xlsx", sheets=["注册志愿者"])
+    print(f"understated bomb refused in {time.monotonic() - started:.2f} s")
+    assert "损坏" in refused.value.message or "无法" in refused.value.message
+    assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("offset", "value"), [(8, 0x0001), (10, 99)], ids=["encrypted", "unknown-compression"]
+)
+def test_a_sheet_zipfile_cannot_open_is_a_damaged_workbook(offset, value):
+    book = Workbook()
+    book.active.title = "注册志愿者"
+    book.active.append(["志愿者编号", "姓名"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = with_central_directory_field(
+        buffer.getvalue(), b"xl/worksheets/sheet1.xml", offset, "<H", value
+    )
+    with pytest.raises(SpreadsheetError) as refused:
+        read_tables(data, filename="x.xlsx", sheets=["注册志愿者"])
+    assert "损坏" in refused.value.message
+
+
+def test_a_sheet_declaring_millions_of_cells_is_refused_before_parsing(tmp_path, no_parsing):
+    path = decompression_bomb(tmp_path / "wide.xlsx", rows=2, columns=3, dimension="A1:XFD1238")
+    with pytest.raises(SpreadsheetError) as refused:
+        read_tables(path.read_bytes(), filename="wide.xlsx", sheets=["注册志愿者"])
+    assert "1,238" in refused.value.message and "16,384" in refused.value.message
+
+
+def test_a_stray_cell_far_to_the_right_is_ignored_not_padded(personas):
+    """Someone typed in column XFD: the columns past MAX_COLUMNS are not read, so
+    each row is not padded to 16,384 values."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "注册志愿者"
+    sheet.append(["志愿者编号", "姓名"])
+    for number in range(2, 100):
+        sheet.append([f"V{number}", f"队员{number}"])
+    sheet["XFD5"] = "x"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    tables = read_tables(buffer.getvalue(), filename="stray.xlsx", sheets=["注册志愿者"])
+    table = tables["注册志愿者"]
+    assert len(table.rows) == 98
+    assert all(len(values) == 2 for _line, values in table.rows)
+
+
+# --- The sweep: every form a user can post ------------------------------------------------------
+# Each form is posted as a browser does (URL-encoded) with one field spoiled:
+# text fields get 100,000 characters and a NUL, number and date fields NaN, a
+# 100,000-digit number, superscript digits and a NUL. The answer is the form
+# again (or the middleware's page) with a Chinese message, never a 500, and
+# nothing is saved. The activity form is H1's: for it, only "no 500".
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TEXT_VALUES = {"huge": "长" * 100_000, "nul": "正常\x00"}
+NUMBER_VALUES = {
+    "nan": "NaN",
+    "infinity": "Infinity",
+    "huge": "9" * 100_000,
+    "superscript": "²³",
+    "nul": "1\x00",
+}
+
+
+@dataclass
+class PostedForm:
+    """A form as a user posts it: who, where, a valid payload, what must not change."""
+
+    persona: str | None
+    setup: Callable  # (personas) -> (url, valid data)
+    text: tuple[str, ...]
+    numbers: tuple[str, ...]
+    state: Callable  # () -> what a refused post must leave as it was
+    only_no_500: bool = False
+    # Actions answer with a redirect and a message instead of the form again.
+    redirects: bool = False
+
+
+def _member_payload(**overrides) -> dict:
+    return {
+        "volunteer_number": "SWEEP1",
+        "name": "格桑卓玛",
+        "gender": "female",
+        "ethnicity": "藏族",
+        "is_party_member": "on",
+        "party_joined_on": "2012-07-01",
+        "cadre_rank": "section",
+        "position": "科员",
+        "phone": "13987654321",
+        "email": "",
+        "registered_on": "2016-03-01",
+        **overrides,
+    }
+
+
+def _sweep_member(personas):
+    return MemberFactory(
+        team=personas.team, volunteer_number="SWEEP0", registered_on=datetime.date(2016, 3, 1)
+    )
+
+
+def _member_create(personas):
+    return reverse("members:create", kwargs={"slug": "our-team"}), _member_payload()
+
+
+def _member_update(personas):
+    member = _sweep_member(personas)
+    url = reverse("members:update", kwargs={"slug": "our-team", "pk": member.pk})
+    return url, _member_payload(volunteer_number="SWEEP0")
+
+
+def _member_leave(personas):
+    member = _sweep_member(personas)
+    url = reverse("members:leave", kwargs={"slug": "our-team", "pk": member.pk})
+    return url, {"left_on": "2018-06-30", "reason": "调往其他单位"}
+
+
+def _rules(personas):
+    url = reverse("compliance:rules", kwargs={"slug": "our-team"})
+    return url, {"min_activities_per_month": "2", "min_participations_per_member_year": "12"}
+
+
+def _profile(personas):
+    url = reverse("profiles:edit", kwargs={"slug": "our-team"})
+    return url, {
+        "lead_member": "",
+        "lead_name": "张三",
+        "lead_title": "办公室主任",
+        "recommending_unit": "西藏自治区文明办",
+        "main_deeds": "<p>坚持每月开展活动。</p>",
+        "publication_source": "日喀则市文明办",
+        "responsible_editor": "李四",
+        "published_on": "2018-12-01",
+    }
+
+
+def _report(personas):
+    Team.objects.filter(pk=personas.team.pk).update(is_published=True)
+    return reverse("profiles:report", kwargs={"slug": "our-team"}), {
+        "description": "第二段的时间写错了。",
+        "contact": "13900000000",
+        "website": "",
+    }
+
+
+def _login(personas):
+    return reverse("login"), {"username": "staff", "password": PASSWORD}
+
+
+def _activity(personas):
+    category = ServiceCategoryFactory(name="扶贫帮困")
+    member = personas.volunteer_member
+    return reverse("activities:create", kwargs={"slug": "our-team"}), {
+        "category": str(category.pk),
+        "title": "走访慰问",
+        "start_date": "2018-05-10",
+        "end_date": "2018-05-10",
+        "hours": "4",
+        "place": "桑珠孜区",
+        "organiser": "市政府办公室",
+        "content": "走访慰问困难群众",
+        "people_reached": "30",
+        "materials_distributed": "100",
+        "households_visited": "12",
+        "donation_yuan": "2500",
+        "other_outcomes": "",
+        "participant": str(member.pk),
+        f"hours_{member.pk}": "4",
+    }
+
+
+def _report_resolve(personas):
+    report = ErrorReport.objects.create(team=personas.team, description="错别字", ip_hash="0" * 64)
+    url = reverse("profiles:report_resolve", kwargs={"slug": "our-team", "pk": report.pk})
+    return url, {"note": "已改正"}
+
+
+def _review_sign(personas):
+    year, month = default_review_month(timezone.localdate())
+    url = reverse(
+        "compliance:review_sign", kwargs={"slug": "our-team", "year": year, "month": month}
+    )
+    return url, {"comment": "已核对", "fingerprint": "0" * 64}
+
+
+def _activity_return(personas):
+    activity = ActivityFactory(team=personas.team, status=ActivityStatus.SUBMITTED)
+    url = reverse("activities:return", kwargs={"slug": "our-team", "pk": activity.pk})
+    return url, {"reason": "请补充参与人员"}
+
+
+def _members():
+    return list(Member.objects.order_by("pk").values())
+
+
+def _teams():
+    return list(Team.objects.order_by("pk").values())
+
+
+# The participant picker names a participant's hours after the member.
+PARTICIPANT_HOURS = "hours_<participant>"
+MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "phone", "email")
+FORMS = {
+    "login": PostedForm(
+        None, _login, ("username", "password"), (), lambda: list(User.objects.values())
+    ),
+    "member-add": PostedForm(
+        "secretary",
+        _member_create,
+        MEMBER_TEXT,
+        ("registered_on", "party_joined_on", "gender", "cadre_rank"),
+        _members,
+    ),
+    "member-edit": PostedForm(
+        "secretary",
+        _member_update,
+        MEMBER_TEXT,
+        ("registered_on", "party_joined_on", "gender", "cadre_rank"),
+        _members,
+    ),
+    "member-leave": PostedForm("secretary", _member_leave, ("reason",), ("left_on",), _members),
+    "team-rules": PostedForm(
+        "secretary",
+        _rules,
+        (),
+        ("min_activities_per_month", "min_participations_per_member_year"),
+        _teams,
+    ),
+    "profile-edit": PostedForm(
+        "secretary",
+        _profile,
+        (
+            "lead_name",
+            "lead_title",
+            "recommending_unit",
+            "main_deeds",
+            "publication_source",
+            "responsible_editor",
+        ),
+        ("published_on", "lead_member"),
+        _teams,
+    ),
+    "error-report": PostedForm(
+        None,
+        _report,
+        ("description", "contact"),
+        (),
+        lambda: list(ErrorReport.objects.values()),
+    ),
+    "report-resolve": PostedForm(
+        "secretary",
+        _report_resolve,
+        ("note",),
+        (),
+        lambda: list(ErrorReport.objects.values()),
+        redirects=True,
+    ),
+    "review-sign": PostedForm(
+        "secretary",
+        _review_sign,
+        ("comment", "fingerprint"),
+        (),
+        lambda: list(MonthlyReview.objects.values()),
+        redirects=True,
+    ),
+    "activity-return": PostedForm(
+        "secretary",
+        _activity_return,
+        ("reason",),
+        (),
+        lambda: list(Activity.objects.values()),
+        redirects=True,
+    ),
+    "activity-form": PostedForm(
+        "staff",
+        _activity,
+        ("title", "place", "organiser", "content", "other_outcomes"),
+        (
+            "hours",
+            "start_date",
+            "end_date",
+            "people_reached",
+            "donation_yuan",
+            "participant",
+            PARTICIPANT_HOURS,
+        ),
+        lambda: list(Activity.objects.values()),
+        only_no_500=True,
+    ),
+}
+
+
+# 500s found by the sweep in the activity form, which H1 is fixing (issue 13,
+# items 3 and 4): remove each mark once its fix is merged (strict: it then fails).
+H1_PARTICIPANT_IDS = (
+    "H1: ParticipantSelection parses ids with int() on str.isdigit() text: "
+    "superscript digits and 100,000-digit ids raise ValueError"
+)
+H1_PARTICIPANT_HOURS = (
+    "H1: ParticipantSelection compares Decimal('NaN') and quantizes 1e100000 hours: "
+    "InvalidOperation"
+)
+KNOWN_500 = {
+    ("activity-form", "participant", "huge"): H1_PARTICIPANT_IDS,
+    ("activity-form", "participant", "superscript"): H1_PARTICIPANT_IDS,
+    ("activity-form", PARTICIPANT_HOURS, "nan"): H1_PARTICIPANT_HOURS,
+    ("activity-form", PARTICIPANT_HOURS, "infinity"): H1_PARTICIPANT_HOURS,
+    ("activity-form", PARTICIPANT_HOURS, "huge"): H1_PARTICIPANT_HOURS,
+}
+
+
+def _sweep():
+    cases = [
+        (form_name, field, kind, value_name)
+        for form_name, form in FORMS.items()
+        for kind, fields, values in (
+            ("text", form.text, TEXT_VALUES),
+            ("number", form.numbers, NUMBER_VALUES),
+        )
+        for field in fields
+        for value_name in values
+    ]
+    for form_name, field, kind, value_name in cases:
+        reason = KNOWN_500.get((form_name, field, value_name))
+        yield pytest.param(
+            form_name,
+            field,
+            kind,
+            value_name,
+            id=f"{form_name}-{field}-{value_name}",
+            marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [],
+        )
+
+
+def assert_refused_in_chinese(response, *, redirects: bool = False) -> None:
+    if response.status_code == 400 and REFUSED_CHARACTERS in response.content.decode():
+        return
+    if redirects:
+        assert response.status_code == 302, response.status_code
+        told = [str(m) for m in get_messages(response.wsgi_request) if m.level == ERROR]
+        assert told and all(CJK.search(message) for message in told), told
+        return
+    assert response.status_code in (200, 400, 429), response.status_code
+    form = response.context["form"]
+    messages = [message for errors in form.errors.values() for message in errors]
+    assert messages, "the form came back without a message"
+    assert all(CJK.search(message) for message in messages), messages
+
+
+@pytest.mark.parametrize(("form_name", "field", "kind", "value_name"), list(_sweep()))
+def test_bad_input_is_refused_in_chinese_and_saves_nothing(
+    personas, form_name, field, kind, value_name
+):
+    form = FORMS[form_name]
+    url, data = form.setup(personas)
+    client = logged_in(getattr(personas, form.persona)) if form.persona else Client()
+    value = (TEXT_VALUES if kind == "text" else NUMBER_VALUES)[value_name]
+    field = field.replace("<participant>", data.get("participant", ""))
+    before = form.state()
+    response = client.post(url, urlencode({**data, field: value}), content_type=URLENCODED)
+    assert response.status_code != 500
+    if form.only_no_500:
+        return
+    assert_refused_in_chinese(response, redirects=form.redirects)
+    assert form.state() == before
+
+
+def test_a_look_alike_user_name_does_not_log_in(personas):
+    """Django folds full-width letters (NFKC) in user names; invisible ones are no name."""
+    response = Client().post(
+        reverse("login"),
+        urlencode({"username": "staff\u200b", "password": PASSWORD}),
+        content_type=URLENCODED,
+    )
+    assert_refused_in_chinese(response)
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+NOT_WORKBOOKS = {
+    "png": ("照片.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(200)),
+    "text": ("说明.xlsx", "这不是表格".encode()),
+    "empty": ("空.xlsx", b""),
+    "old-excel": ("旧版.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)),
+    "broken-zip": ("坏了.xlsx", b"PK\x03\x04" + bytes(100)),
+    "oversized": ("大.xlsx", b"PK\x03\x04" + bytes(5000)),
+}
+
+
+@pytest.mark.parametrize("case", NOT_WORKBOOKS)
+@pytest.mark.parametrize("name", IMPORT_UPLOADS)
+def test_an_upload_that_is_not_a_workbook_is_refused_in_chinese(
+    personas, settings, tmp_path, name, case
+):
+    settings.IMPORT_STAGING_DIR = tmp_path
+    settings.IMPORT_MAX_BYTES = 4096
+    filename, data = NOT_WORKBOOKS[case]
+    members, activities = Member.objects.count(), Activity.objects.count()
+    response, _elapsed = upload_file(logged_in(personas.secretary), name, data, filename)
+    assert response.status_code == 400
+    message = " ".join(response.context["form"].errors["file"])
+    assert CJK.search(message), message
+    if case == "oversized":
+        assert "4 KB" in message
+    assert not list(tmp_path.iterdir())  # nothing staged
+    assert (Member.objects.count(), Activity.objects.count()) == (members, activities)
+
+
+# --- Control characters in stored text reach the exports --------------------------------------
+# Pasted text carries control characters (Word's line break is a vertical tab);
+# they are stored as typed, and openpyxl refused a whole workbook for one: every
+# export that showed such a name or title was a 500.
+
+EXPORTS = {
+    "roster": ("member_io:export", "team", "secretary"),
+    "service-record": ("member_io:record", "member", "secretary"),
+    "activity-list": ("activity_io:export", "team", "secretary"),
+    "monthly-review": ("compliance:review_export", "month", "secretary"),
+    "region-overview": ("regions:export", "", "region_admin"),
+}
+
+
+@pytest.mark.parametrize("export", EXPORTS)
+def test_exports_drop_control_characters_a_workbook_cannot_hold(personas, export):
+    name, kind, persona = EXPORTS[export]
+    client = logged_in(getattr(personas, persona))
+    secretary = logged_in(personas.secretary)
+    add = reverse("members:create", kwargs={"slug": "our-team"})
+    response = secretary.post(
+        add,
+        urlencode(
+            _member_payload(name="扎\x0b西\x1f", position="科员\x08", volunteer_number="CC1")
+        ),
+        content_type=URLENCODED,
+    )
+    assert response.status_code == 302
+    member = Member.objects.get(volunteer_number="CC1")
+    ParticipationFactory(
+        activity__team=personas.team, activity__title="走访\x0b慰问", member=member
+    )
+    Team.objects.filter(pk=personas.team.pk).update(host_unit="市政府\x0b办公室")
+    if kind == "member":
+        url = reverse(name, kwargs={"slug": "our-team", "pk": member.pk})
+    else:
+        url = url_for(name, kind, personas)
+    response = client.get(url)
+    assert response.status_code == 200
+    book = load_workbook(io.BytesIO(response.content))
+    texts = [str(c.value) for s in book.worksheets for row in s.iter_rows() for c in row]
+    if export in ("roster", "service-record"):
+        assert any("扎西" in text for text in texts)
+    assert not any(ch in text for text in texts for ch in "\x0b\x1f\x08")
