@@ -45,7 +45,7 @@ class DateInput(forms.DateInput):
 class ActivityForm(forms.ModelForm):
     confirm_duplicate = forms.BooleanField(
         required=False,
-        label=gettext_lazy("Yes, this is a different activity: save it anyway"),
+        label=gettext_lazy("This is a different activity; save it anyway"),
     )
 
     class Meta:
@@ -85,13 +85,15 @@ class ActivityForm(forms.ModelForm):
                 team=self.team, start_date=start, title=title, exclude_pk=self.instance.pk
             )
             if self.duplicates:
+                # A form-wide error: the summary lists field errors after their label,
+                # and the tick box's label glued to this sentence read as nonsense.
                 self.add_error(
-                    "confirm_duplicate",
+                    None,
                     _(
-                        "An activity with a similar title on the same day is already logged. "
-                        "Check it is not the same one; if it is different, tick the box and save "
-                        "again."
-                    ),
+                        "An activity with a similar title is already logged on the same day; "
+                        "if this is a different one, tick “%(label)s” and save again."
+                    )
+                    % {"label": self.fields["confirm_duplicate"].label},
                 )
         return cleaned
 
