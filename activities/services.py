@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
@@ -204,6 +205,16 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def history_reason(reason: str) -> str:
+    """``reason`` shortened (…) to fit simple_history's change-reason column.
+
+    The activity keeps the whole reason in ``return_reason`` (the timeline shows
+    that one); the history's column is a CharField(max_length=100).
+    """
+    limit = Activity.history.model._meta.get_field("history_change_reason").max_length
+    return Truncator(reason).chars(limit, truncate="…")
+
+
 @transaction.atomic
 def activity_return(*, activity: Activity, by, reason: str) -> Activity:
     """Send a submitted activity back to the staff with a reason they will see."""
@@ -217,7 +228,7 @@ def activity_return(*, activity: Activity, by, reason: str) -> Activity:
     activity.status = ActivityStatus.RETURNED
     activity.return_reason = reason
     activity._history_user = by
-    activity._change_reason = reason
+    activity._change_reason = history_reason(reason)
     activity.save()
     return activity
 
@@ -235,7 +246,7 @@ def activity_reopen(*, activity: Activity, by, reason: str) -> Activity:
     activity.approved_by = None
     activity.approved_at = None
     activity._history_user = by
-    activity._change_reason = reason
+    activity._change_reason = history_reason(reason)
     activity.save()
     return activity
 

@@ -255,14 +255,18 @@ def activity_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(activity)
 
 
+def _form_errors_as_messages(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _reason_action(request, slug, pk, action, audit_action: str, success: str) -> HttpResponse:
     team = team_for_secretary(request.user, slug)
     activity = _activity_of(team, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors_as_messages(request, form)
         return redirect(activity)
     try:
         action(activity=activity, by=request.user, reason=form.cleaned_data["reason"])
@@ -321,9 +325,7 @@ def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
         if request.POST.get("action") == "return":
             form = ReasonForm(request.POST)
             if not form.is_valid():
-                messages.error(
-                    request, _("Please give a reason, so the office staff know what to change.")
-                )
+                _form_errors_as_messages(request, form)
                 return back
             count = services.activities_return(
                 activities=chosen, by=request.user, reason=form.cleaned_data["reason"]
