@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import datetime
 import difflib
-from decimal import Decimal, InvalidOperation
+import re
+from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, ActivityStatus, Participation
-from activities.services import ParticipantInput, membership_problem
+from activities.services import HOURS_LIMIT, ParticipantInput, membership_problem
 from members.models import Member
 
 ACTIVITY_FIELDS = [
@@ -34,6 +36,46 @@ ACTIVITY_FIELDS = [
 
 DUPLICATE_SIMILARITY = 0.6
 
+# Hours as people type them: ASCII digits with an optional decimal point (and a
+# minus sign, so that "-2" gets the "more than zero" message).
+HOURS_TEXT = re.compile(r"-?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)", re.ASCII)
+
+
+def parse_hours(raw: str) -> Decimal:
+    """Hours typed by a person, or a ValidationError with a message for them.
+
+    Decimal() also takes "NaN", "sNaN", "Infinity", "1e30" and digits of other
+    scripts ("١٢", "４"): NaN passes many validators and a comparison with it, or a
+    quantize of 1e30, raises later (a 500). Only what the pattern allows is read,
+    and values beyond the column's digits are refused here, before any arithmetic.
+    """
+    text = raw.strip()
+    if not HOURS_TEXT.fullmatch(text):
+        raise ValidationError(
+            _(
+                "“%(value)s” is not a number of hours: write it in digits with at most one "
+                "decimal place, such as 4 or 2.5."
+            )
+            % {"value": raw},
+            code="invalid",
+        )
+    hours = Decimal(text)
+    if abs(hours) >= HOURS_LIMIT:
+        raise ValidationError(
+            _("“%(value)s” is too many hours; please check the number.") % {"value": raw},
+            code="too_many",
+        )
+    return hours
+
+
+class HoursField(forms.DecimalField):
+    """A DecimalField that reads hours with ``parse_hours``."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return parse_hours(str(value))
+
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -51,6 +93,7 @@ class ActivityForm(forms.ModelForm):
     class Meta:
         model = Activity
         fields = ACTIVITY_FIELDS
+        field_classes = {"hours": HoursField}
         widgets = {
             "start_date": DateInput(),
             "end_date": DateInput(),
@@ -185,11 +228,10 @@ class ParticipantSelection:
                 return None
             return activity_hours
         try:
-            hours = Decimal(raw)
-        except InvalidOperation:
+            hours = parse_hours(raw)
+        except ValidationError as error:
             self.errors.append(
-                _("%(name)s: “%(value)s” is not a number of hours.")
-                % {"name": member.name, "value": raw}
+                _("%(name)s: %(problem)s") % {"name": member.name, "problem": error.messages[0]}
             )
             return None
         if hours <= 0:

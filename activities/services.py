@@ -25,11 +25,13 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from activities.models import Activity, ActivityStatus, Participation
+from activities.models import HOURS_FIELD, Activity, ActivityStatus, Participation
 from activities.workdays import is_logged_late
 from members.models import Member
 
 EDITABLE_STATUSES = {ActivityStatus.DRAFT, ActivityStatus.SUBMITTED, ActivityStatus.RETURNED}
+# Hours must stay below this: the columns hold 99999.9 (max_digits 6, decimal_places 1).
+HOURS_LIMIT = Decimal(10) ** (HOURS_FIELD["max_digits"] - HOURS_FIELD["decimal_places"])
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,9 @@ def activity_save(
     new members are bulk-inserted, removed ones deleted, changed hours updated,
     each with a history record. With ``submit`` the activity is then submitted.
     """
+    _require_usable_hours(fields.get("hours"))
+    for participant in participants:
+        _require_usable_hours(participant.hours, name=participant.member.name)
     if activity is None:
         activity = Activity(team=team, created_by=by, status=ActivityStatus.DRAFT)
     else:
@@ -86,6 +91,17 @@ def activity_save(
     if submit:
         activity = activity_submit(activity=activity, by=by, now=now)
     return activity
+
+
+def _require_usable_hours(hours, *, name: str | None = None) -> None:
+    """NaN, infinities and numbers too big for the column: the form refuses them as
+    typed (forms.parse_hours); this holds every other caller to the same."""
+    if hours is None or (hours.is_finite() and abs(hours) < HOURS_LIMIT):
+        return
+    problem = _("“%(value)s” is not a usable number of hours.") % {"value": hours}
+    if name:
+        problem = _("%(name)s: %(problem)s") % {"name": name, "problem": problem}
+    raise WorkflowError(problem)
 
 
 def _sync_participations(activity, participants, by, *, phase: str) -> None:

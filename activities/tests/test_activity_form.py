@@ -7,12 +7,13 @@ the activity saved exactly as meant; never an error page.
 
 import datetime
 import re
+from decimal import Decimal
 
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from activities.models import Activity
+from activities.models import Activity, Participation
 from activities.tests.factories import ActivityFactory
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
@@ -118,3 +119,89 @@ def test_duplicate_warning_in_english(personas, category, members):
         "different one, tick “This is a different activity; save it anyway” and save again."
     ) in page
     assert ">This is a different activity; save it anyway</label>" in page
+
+
+# --- Hours that Decimal() accepts but a person did not mean ------------------------------------
+
+ODD_HOURS = ["NaN", "sNaN", "Infinity", "-Infinity", "1e30", "1e-30", "1,5", "١٢", "４", "²"]
+
+
+def assert_nothing_saved(response) -> str:
+    assert response.status_code == 200
+    assert not Activity.objects.exists()
+    assert not Participation.objects.exists()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("value", ODD_HOURS)
+def test_odd_activity_hours_are_refused_on_the_field(personas, category, members, value):
+    response = client_for(personas.staff).post(
+        create_url(personas), form_data(category, members, hours=value)
+    )
+    page = assert_nothing_saved(response)
+    message = f"“{value}”不是有效的小时数：请用阿拉伯数字填写，最多一位小数，例如 4 或 2.5。"
+    assert f"服务时长：{message}" in errors_of(page)
+    # On the field itself too, and what was typed is still in the box.
+    assert re.search(r'name="hours"[^>]*is-invalid', page) or 'id="error_1_id_hours"' in page
+    assert f'name="hours" value="{value}"' in page
+
+
+@pytest.mark.parametrize("value", ODD_HOURS)
+def test_odd_participant_hours_are_refused_naming_the_member(personas, category, members, value):
+    data = form_data(category, members)
+    data[f"hours_{members[1].pk}"] = value
+    response = client_for(personas.staff).post(create_url(personas), data)
+    page = assert_nothing_saved(response)
+    assert (
+        f"队员01：“{value}”不是有效的小时数：请用阿拉伯数字填写，最多一位小数，例如 4 或 2.5。"
+        in errors_of(page)
+    )
+    assert f'name="hours_{members[1].pk}" value="{value}"' in page
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "123456789012345678901234567890123",
+            "服务时长：“123456789012345678901234567890123”小时数过大",
+        ),
+        ("2.55", "服务时长：确认小数不超过 1 位."),
+    ],
+)
+def test_activity_hours_beyond_the_fields_digits_are_refused(
+    personas, category, members, value, message
+):
+    response = client_for(personas.staff).post(
+        create_url(personas), form_data(category, members, hours=value)
+    )
+    assert message in errors_of(assert_nothing_saved(response))
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        (
+            "123456789012345678901234567890123",
+            "队员01：“123456789012345678901234567890123”小时数过大",
+        ),
+        ("0.000000000000000000000000000000001", "队员01：时长最多保留一位小数。"),
+    ],
+)
+def test_participant_hours_beyond_the_fields_digits_are_refused(
+    personas, category, members, value, message
+):
+    data = form_data(category, members)
+    data[f"hours_{members[1].pk}"] = value
+    response = client_for(personas.staff).post(create_url(personas), data)
+    assert message in errors_of(assert_nothing_saved(response))
+
+
+@pytest.mark.parametrize("value", ["2.5", " 2.5 ", "2.50", ".5", "3"])
+def test_ordinary_participant_hours_are_taken(personas, category, members, value):
+    data = form_data(category, members)
+    data[f"hours_{members[1].pk}"] = value
+    response = client_for(personas.staff).post(create_url(personas), data)
+    assert response.status_code == 302, errors_of(response.content.decode())
+    participation = Participation.objects.get(member=members[1])
+    assert participation.hours == Decimal(value.strip())

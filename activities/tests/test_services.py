@@ -323,3 +323,23 @@ def test_approved_activity_cannot_be_saved(submitted, user):
         )
     approved.refresh_from_db()
     assert approved.title != "改名"
+
+
+@pytest.mark.parametrize(
+    "hours", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("1e30")]
+)
+@pytest.mark.parametrize("where", ["activity", "participant"])
+def test_save_refuses_hours_that_are_not_finite_or_too_big(user, hours, where):
+    """Callers other than the form (imports, scripts) get a message, not a database error."""
+    team = TeamFactory()
+    member = MemberFactory(team=team)
+    activity_hours = hours if where == "activity" else Decimal("4.0")
+    participant_hours = hours if where == "participant" else Decimal("4.0")
+    with pytest.raises(WorkflowError, match="小时数"):
+        services.activity_save(
+            team=team,
+            by=user,
+            fields=fields(team, hours=activity_hours),
+            participants=[ParticipantInput(member=member, hours=participant_hours)],
+        )
+    assert not team.activities.exists()

@@ -113,7 +113,7 @@ def assert_refused(response, message: str) -> str:
         ({"hours": "0"}, "服务时长必须大于零。"),
         ({"hours": "-2"}, "服务时长必须大于零。"),
         ({"hours": "25"}, "服务时长不能超过活动天数×24小时。"),
-        ({"hours": "abc"}, "服务时长：输入一个数字。"),
+        ({"hours": "abc"}, "服务时长：“abc”不是有效的小时数"),
         ({"title": ""}, "这个字段是必填项。"),
     ],
 )
@@ -141,7 +141,7 @@ def test_three_days_allow_up_to_72_hours(personas, category, members):
         ("4.5", "队员00：4.5 小时超过了活动时长 4 小时。"),
         ("0", "队员00：参与者的服务时长必须大于零。"),
         ("-1", "队员00：参与者的服务时长必须大于零。"),
-        ("两小时", "队员00：“两小时”不是有效的小时数。"),
+        ("两小时", "队员00：“两小时”不是有效的小时数"),
     ],
 )
 def test_bad_participant_hours_are_explained_and_kept(personas, category, members, hours, message):
