@@ -160,7 +160,8 @@ class ParticipantSelection:
     """The participant picker's input: which members, with what hours and role.
 
     The picker posts ``participant`` (member ids, repeated), ``hours_<id>`` and
-    ``organiser`` (ids of those who organised). A selected member with no
+    ``organiser_member`` (ids of those who organised; not ``organiser``, which is
+    the activity's organising unit, 组织单位). A selected member with no
     hours gets the activity's hours. It keeps what the user chose even when
     invalid, so a failing form shows the same selection again.
     """
@@ -180,7 +181,7 @@ class ParticipantSelection:
         self.hours = {
             member_id: data.get(f"hours_{member_id}", "").strip() for member_id in self.members
         }
-        self.organisers = {int(v) for v in data.getlist("organiser") if v.isdigit()}
+        self.organisers = {int(v) for v in data.getlist("organiser_member") if v.isdigit()}
 
     def rows(self):
         """(member, selected, hours text, organiser) for the template, in roster order."""

@@ -205,3 +205,36 @@ def test_ordinary_participant_hours_are_taken(personas, category, members, value
     assert response.status_code == 302, errors_of(response.content.decode())
     participation = Participation.objects.get(member=members[1])
     assert participation.hours == Decimal(value.strip())
+
+
+# --- The organising unit and the organiser tick boxes ------------------------------------------
+
+
+def test_only_the_unit_box_posts_as_organiser(personas, members):
+    page = client_for(personas.staff).get(create_url(personas)).content.decode()
+    assert page.count('name="organiser"') == 1
+    assert re.search(r'<input type="text" name="organiser"', page)
+    for member in members:
+        assert f'name="organiser_member" value="{member.pk}"' in page
+
+
+def test_ticking_organisers_keeps_the_unit_typed(personas, category, members):
+    # What a browser sends: the unit's text box, then the ticked boxes.
+    data = form_data(category, members, organiser_member=[str(members[2].pk)])
+    response = client_for(personas.staff).post(create_url(personas), data)
+    assert response.status_code == 302, errors_of(response.content.decode())
+    activity = Activity.objects.get()
+    assert activity.organiser == "机关党委"
+    roles = dict(activity.participations.values_list("member_id", "role"))
+    assert roles == {
+        members[0].pk: Participation.Role.PARTICIPANT,
+        members[1].pk: Participation.Role.PARTICIPANT,
+        members[2].pk: Participation.Role.ORGANISER,
+    }
+
+
+def test_organisers_are_shown_ticked_again_after_an_error(personas, category, members):
+    data = form_data(category, members, hours="", organiser_member=[str(members[1].pk)])
+    page = client_for(personas.staff).post(create_url(personas), data).content.decode()
+    assert re.search(rf'name="organiser_member" value="{members[1].pk}"[^>]*checked', page)
+    assert not re.search(rf'name="organiser_member" value="{members[0].pk}"[^>]*checked', page)
