@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from activities.models import Activity, ActivityStatus, Participation
 from activities.services import HOURS_LIMIT, ParticipantInput, membership_problem
 from members.models import Member
+from volunteer_site.ids import posted_ids
 
 ACTIVITY_FIELDS = [
     "category",
@@ -170,6 +171,7 @@ class ParticipantSelection:
         self.members = {member.pk: member for member in members}
         self.errors: list[str] = []
         self.cleaned: list[ParticipantInput] = []
+        self.unreadable: list[str] = []
         if data is None:
             self.selected = {p.member_id for p in initial}
             self.hours = {p.member_id: str(p.hours) for p in initial}
@@ -177,11 +179,14 @@ class ParticipantSelection:
                 p.member_id for p in initial if p.role == Participation.Role.ORGANISER
             }
             return
-        self.selected = {int(v) for v in data.getlist("participant") if v.isdigit()}
+        selected, unreadable = posted_ids(data.getlist("participant"))
+        organisers, unreadable_organisers = posted_ids(data.getlist("organiser_member"))
+        self.selected = set(selected)
+        self.organisers = set(organisers)
+        self.unreadable = unreadable + unreadable_organisers
         self.hours = {
             member_id: data.get(f"hours_{member_id}", "").strip() for member_id in self.members
         }
-        self.organisers = {int(v) for v in data.getlist("organiser_member") if v.isdigit()}
 
     def rows(self):
         """(member, selected, hours text, organiser) for the template, in roster order."""
@@ -200,6 +205,8 @@ class ParticipantSelection:
     def validate(self, *, activity_hours, start, end) -> bool:
         self.errors = []
         self.cleaned = []
+        if self.unreadable:
+            self.errors.append(_("Some ticked members could not be read; please tick them again."))
         unknown = self.selected - self.members.keys()
         if unknown:
             self.errors.append(_("Some chosen participants are not members of this team."))

@@ -31,6 +31,7 @@ from teams.access import roles_for, team_for_reader, team_for_secretary, team_fo
 from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
 from volunteer_site.fragments import kept_content
+from volunteer_site.ids import posted_ids
 from volunteer_site.models import AuditAction
 
 PAGE_SIZE = 25
@@ -315,9 +316,14 @@ def activity_reopen(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     """Approve or return several activities awaiting approval at once."""
     team = team_for_secretary(request.user, slug)
-    ids = [int(v) for v in request.POST.getlist("activity") if v.isdigit()]
-    chosen = list(Activity.objects.filter(team=team, pk__in=ids))
+    ids, unreadable = posted_ids(request.POST.getlist("activity"))
     back = redirect("activities:awaiting", slug=team.slug)
+    if unreadable:
+        messages.error(
+            request, _("Some ticked activities could not be read; please tick them again.")
+        )
+        return back
+    chosen = list(Activity.objects.filter(team=team, pk__in=ids))
     if not chosen:
         messages.error(request, _("Tick at least one activity first."))
         return back

@@ -14,7 +14,7 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.models import Activity, Participation
-from activities.tests.factories import ActivityFactory
+from activities.tests.factories import ActivityFactory, ParticipationFactory
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
 
@@ -238,3 +238,48 @@ def test_organisers_are_shown_ticked_again_after_an_error(personas, category, me
     page = client_for(personas.staff).post(create_url(personas), data).content.decode()
     assert re.search(rf'name="organiser_member" value="{members[1].pk}"[^>]*checked', page)
     assert not re.search(rf'name="organiser_member" value="{members[0].pk}"[^>]*checked', page)
+
+
+# --- Ids in tick boxes: ASCII digits only ------------------------------------------------------
+
+ODD_IDS = ["²", "¹²", "٣", "①", "１", "9" * 19, "9" * 5000]
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+@pytest.mark.parametrize("box", ["participant", "organiser_member"])
+def test_odd_ids_in_the_picker_are_refused_with_a_message(personas, category, members, box, value):
+    data = form_data(category, members)
+    data[box] = [*data.get(box, []), value]
+    response = client_for(personas.staff).post(create_url(personas), data)
+    page = assert_nothing_saved(response)
+    assert "有勾选的队员无法识别，请重新勾选。" in errors_of(page)
+    # The readable ticks are kept.
+    for member in members:
+        assert re.search(rf'name="participant" value="{member.pk}"[^>]*checked', page)
+
+
+def test_an_id_in_other_digits_does_not_choose_that_member(personas, category, members):
+    # "١٢" is 12 to int(); it must not tick member 12 (or any other).
+    arabic = "".join(chr(0x0660 + int(d)) for d in str(members[0].pk))
+    data = form_data(category, members[1:], participant=[str(members[1].pk), arabic])
+    response = client_for(personas.staff).post(create_url(personas), data)
+    assert_nothing_saved(response)
+
+
+@pytest.mark.parametrize("value", ODD_IDS)
+def test_odd_ids_in_the_bulk_approval_are_refused_with_a_message(personas, value):
+    activity = ParticipationFactory(
+        activity__team=personas.team,
+        activity__status="submitted",
+        member__team=personas.team,
+    ).activity
+    response = client_for(personas.secretary).post(
+        reverse("activities:bulk", args=[personas.team.slug]),
+        {"action": "approve", "activity": [str(activity.pk), value]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    shown = [str(m) for m in response.context["messages"]]
+    assert "有勾选的活动无法识别，请重新勾选。" in shown
+    activity.refresh_from_db()
+    assert activity.status == "submitted"
