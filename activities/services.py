@@ -45,6 +45,18 @@ class WorkflowError(ValidationError):
     """A move the workflow does not allow, with a message a person can act on."""
 
 
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def activity_version(activity: Activity) -> str:
+    """An opaque token for the activity as it is now, sent with the approve forms.
+
+    It is ``updated_at`` in microseconds: every edit saves the activity's row (also
+    when only participants change, activity_save), so any edit changes it.
+    """
+    return str((activity.updated_at - _EPOCH) // datetime.timedelta(microseconds=1))
+
+
 def _require_status(activity: Activity, allowed: set[str], message: str) -> None:
     if activity.status not in allowed:
         raise WorkflowError(message)
@@ -198,13 +210,29 @@ def activity_submit(*, activity: Activity, by, now: datetime.datetime | None = N
 
 
 @transaction.atomic
-def activity_approve(*, activity: Activity, by, now: datetime.datetime | None = None) -> Activity:
+def activity_approve(
+    *,
+    activity: Activity,
+    by,
+    version: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Activity:
+    """Approve a submitted activity.
+
+    ``version`` is ``activity_version()`` as the secretary's page showed it; when
+    given, the activity must not have changed since (compared on the locked row).
+    The pages always give it; scripts may leave it out.
+    """
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _require_status(
         activity,
         {ActivityStatus.SUBMITTED},
         _("Only an activity awaiting approval can be approved."),
     )
+    if version is not None and version != activity_version(activity):
+        raise WorkflowError(
+            _("The activity was changed after you opened it; please review it again")
+        )
     activity.status = ActivityStatus.APPROVED
     activity.approved_by = by
     activity.approved_at = now or timezone.now()
@@ -268,11 +296,24 @@ def activity_reopen(*, activity: Activity, by, reason: str) -> Activity:
 
 
 @transaction.atomic
-def activities_approve(*, activities: list[Activity], by) -> int:
-    """Approve several at once: all of them, or none if one cannot be approved."""
+def activities_approve(
+    *, activities: list[Activity], by, versions: dict[int, str] | None = None
+) -> int:
+    """Approve several at once: all of them, or none if one cannot be approved.
+
+    ``versions`` maps each activity's id to the version the secretary saw (see
+    activity_approve); the error names the activity that stopped them all.
+    """
     now = timezone.now()
     for activity in activities:
-        activity_approve(activity=activity, by=by, now=now)
+        version = None if versions is None else versions.get(activity.pk, "")
+        try:
+            activity_approve(activity=activity, by=by, version=version, now=now)
+        except WorkflowError as error:
+            raise WorkflowError(
+                _("“%(title)s”: %(problem)s")
+                % {"title": activity.title, "problem": error.messages[0]}
+            ) from None
     return len(activities)
 
 

@@ -222,6 +222,7 @@ def activity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "total_hours": sum(p.hours for p in participations),
             "timeline": activity_timeline(activity),
             "reason_form": ReasonForm(),
+            "version": services.activity_version(activity),
         },
     )
 
@@ -247,7 +248,9 @@ def activity_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     team = team_for_secretary(request.user, slug)
     activity = _activity_of(team, pk)
     try:
-        services.activity_approve(activity=activity, by=request.user)
+        services.activity_approve(
+            activity=activity, by=request.user, version=request.POST.get("version", "")
+        )
     except services.WorkflowError as error:
         messages.error(request, error.messages[0])
     else:
@@ -346,7 +349,10 @@ def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"count": count},
             )
         else:
-            count = services.activities_approve(activities=chosen, by=request.user)
+            versions = {pk: request.POST.get(f"version_{pk}", "") for pk in ids}
+            count = services.activities_approve(
+                activities=chosen, by=request.user, versions=versions
+            )
             for activity in chosen:
                 audit(request, AuditAction.APPROVE, target=activity, activity_id=activity.pk)
             messages.success(

@@ -14,6 +14,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from activities.models import ActivityStatus
+from activities.services import activity_version
 from volunteer_site.html import esc
 
 register = template.Library()
@@ -41,9 +42,13 @@ def activity_rows(activities, team, awaiting: bool) -> SafeString:
     rows = []
     for activity in activities:
         pk = int(activity.pk)
+        # With the version the secretary sees, so that approving refuses an
+        # activity changed since (services.activity_approve).
         tick = (
             f'<td><input class="form-check-input" type="checkbox" name="activity" '
-            f'value="{pk}" aria-label="{esc(activity.title)}"></td>'
+            f'value="{pk}" aria-label="{esc(activity.title)}">'
+            f'<input type="hidden" name="version_{pk}" '
+            f'value="{esc(activity_version(activity))}"></td>'
             if awaiting
             else ""
         )

@@ -1,5 +1,7 @@
 """Approving, returning and reopening: what the secretary reviewed, and long reasons."""
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -101,3 +103,131 @@ def test_a_reason_over_the_forms_limit_is_refused_with_the_limit(personas, name)
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.SUBMITTED
     assert not AuditEntry.objects.filter(action="return").exists()
+
+
+# --- Approving what was reviewed ----------------------------------------------------------------
+
+CHANGED = "活动在您查看后已被修改，请重新查看"
+
+
+def staff_edit(personas, activity, **changes) -> None:
+    """The office staff save the form of a submitted activity (it stays submitted)."""
+    participation = activity.participations.get()
+    data = {
+        "category": activity.category_id,
+        "title": activity.title,
+        "start_date": activity.start_date.isoformat(),
+        "end_date": activity.end_date.isoformat(),
+        "hours": str(activity.hours),
+        "place": activity.place,
+        "organiser": activity.organiser,
+        "content": activity.content,
+        "people_reached": "0",
+        "materials_distributed": "0",
+        "households_visited": "0",
+        "donation_yuan": "0",
+        "other_outcomes": "",
+        "participant": [str(participation.member_id)],
+        "confirm_duplicate": "on",
+        "save": "",
+        **changes,
+    }
+    response = client_for(personas.staff).post(url("update", activity), data)
+    assert response.status_code == 302, re.findall(
+        r'id="form-errors".*?</div>', response.content.decode(), re.S
+    )
+
+
+def version_on(page: str, name: str = "version") -> str:
+    found = re.search(rf'name="{name}" value="([^"]*)"', page)
+    assert found, f"no {name} field on the page"
+    return found.group(1)
+
+
+def messages_of(response) -> list[str]:
+    return [str(message) for message in response.context["messages"]]
+
+
+def test_approving_after_the_staff_changed_it_is_refused(personas):
+    activity = submitted_activity(personas)
+    secretary = client_for(personas.secretary)
+    opened = version_on(secretary.get(activity.get_absolute_url()).content.decode())
+
+    staff_edit(personas, activity, title="改过的标题", hours="5")
+
+    response = secretary.post(url("approve", activity), {"version": opened}, follow=True)
+    assert CHANGED in messages_of(response)
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.SUBMITTED
+    assert not AuditEntry.objects.filter(action="approve").exists()
+
+    # Having looked again, the secretary approves what is there now.
+    again = version_on(secretary.get(activity.get_absolute_url()).content.decode())
+    assert again != opened
+    response = secretary.post(url("approve", activity), {"version": again}, follow=True)
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.APPROVED, messages_of(response)
+
+
+@pytest.mark.parametrize("version", ["", "0", "NaN", "x" * 5000, "1\x00"])
+def test_approving_with_a_missing_or_odd_version_is_refused(personas, version):
+    activity = submitted_activity(personas)
+    response = client_for(personas.secretary).post(
+        url("approve", activity), {"version": version}, follow=True
+    )
+    assert response.status_code == 200
+    assert CHANGED in messages_of(response)
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.SUBMITTED
+
+
+def test_the_service_compares_the_version_it_locked(personas):
+    activity = submitted_activity(personas)
+    opened = services.activity_version(activity)
+    staff_edit(personas, activity, title="改过的标题")
+    with pytest.raises(services.WorkflowError) as error:
+        services.activity_approve(activity=activity, by=personas.secretary, version=opened)
+    assert error.value.messages == [CHANGED]
+    activity.refresh_from_db()
+    services.activity_approve(
+        activity=activity, by=personas.secretary, version=services.activity_version(activity)
+    )
+    activity.refresh_from_db()
+    assert activity.status == ActivityStatus.APPROVED
+
+
+def test_the_version_message_in_english(personas):
+    activity = submitted_activity(personas)
+    client = client_for(personas.secretary)
+    client.cookies["django_language"] = "en"
+    response = client.post(url("approve", activity), {"version": "stale"}, follow=True)
+    assert "The activity was changed after you opened it; please review it again" in messages_of(
+        response
+    )
+
+
+def test_bulk_approval_sends_each_activitys_version_and_refuses_a_changed_one(personas):
+    first, second = submitted_activity(personas), submitted_activity(personas)
+    secretary = client_for(personas.secretary)
+    awaiting = secretary.get(reverse("activities:awaiting", args=[personas.team.slug]))
+    page = awaiting.content.decode()
+    versions = {
+        activity.pk: version_on(page, f"version_{activity.pk}") for activity in (first, second)
+    }
+
+    staff_edit(personas, second, place="另一个地点")
+
+    bulk = reverse("activities:bulk", args=[personas.team.slug])
+    data = {"action": "approve", "activity": [first.pk, second.pk]}
+    data |= {f"version_{pk}": version for pk, version in versions.items()}
+    response = secretary.post(bulk, data, follow=True)
+    assert any(CHANGED in message and second.title in message for message in messages_of(response))
+    # All or nothing: the unchanged one is not approved either.
+    statuses = set(Activity.objects.values_list("status", flat=True))
+    assert statuses == {ActivityStatus.SUBMITTED}
+
+    page = secretary.get(reverse("activities:awaiting", args=[personas.team.slug])).content
+    data |= {f"version_{second.pk}": version_on(page.decode(), f"version_{second.pk}")}
+    secretary.post(bulk, data)
+    statuses = set(Activity.objects.values_list("status", flat=True))
+    assert statuses == {ActivityStatus.APPROVED}

@@ -294,9 +294,15 @@ def test_a_kept_page_carries_each_readers_own_csrf_token(personas):
         tokens.append((client, token, page.wsgi_request.kept_content))
     assert [kept for _, _, kept in tokens] == ["miss", "hit"]
     client, token, _ = tokens[1]
+    version = re.search(rf'name="version_{activity.pk}" value="([^"]+)"', html).group(1)
     response = client.post(
         reverse("activities:bulk", args=[team.slug]),
-        {"csrfmiddlewaretoken": token, "action": "approve", "activity": [activity.pk]},
+        {
+            "csrfmiddlewaretoken": token,
+            "action": "approve",
+            "activity": [activity.pk],
+            f"version_{activity.pk}": version,
+        },
     )
     assert response.status_code == 302
     activity.refresh_from_db()
