@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
+from dataclasses import dataclass
 from decimal import Decimal
 
 from crispy_forms.helper import FormHelper
@@ -157,6 +158,16 @@ def likely_duplicates(*, team, start_date: datetime.date, title: str, exclude_pk
     ]
 
 
+@dataclass(frozen=True)
+class PickerRow:
+    member: Member
+    selected: bool
+    hours: str
+    organiser: bool
+    # Why the member cannot take part on the start date ("Registered on …"), or "".
+    unavailable: str
+
+
 class ParticipantSelection:
     """The participant picker's input: which members, with what hours and role.
 
@@ -165,10 +176,14 @@ class ParticipantSelection:
     the activity's organising unit, 组织单位). A selected member with no
     hours gets the activity's hours. It keeps what the user chose even when
     invalid, so a failing form shows the same selection again.
+
+    ``start`` (the activity's start date, when known) marks the rows of members
+    not registered on it; ``validate`` sets it, a view may set it before.
     """
 
     def __init__(self, data, *, members: list[Member], initial: list[Participation] = ()):
         self.members = {member.pk: member for member in members}
+        self.start: datetime.date | None = None
         self.errors: list[str] = []
         self.cleaned: list[ParticipantInput] = []
         self.unreadable: list[str] = []
@@ -189,13 +204,14 @@ class ParticipantSelection:
         }
 
     def rows(self):
-        """(member, selected, hours text, organiser) for the template, in roster order."""
+        """A PickerRow for each member, in roster order, for the template."""
         for member in self.members.values():
-            yield (
-                member,
-                member.pk in self.selected,
-                self.hours.get(member.pk, ""),
-                member.pk in self.organisers,
+            yield PickerRow(
+                member=member,
+                selected=member.pk in self.selected,
+                hours=self.hours.get(member.pk, ""),
+                organiser=member.pk in self.organisers,
+                unavailable=unavailable_on(member, self.start) if self.start else "",
             )
 
     @property
@@ -203,6 +219,8 @@ class ParticipantSelection:
         return len(self.selected & self.members.keys())
 
     def validate(self, *, activity_hours, start, end) -> bool:
+        """Check the selection for an activity from ``start`` (``end`` is not needed)."""
+        self.start = start
         self.errors = []
         self.cleaned = []
         if self.unreadable:
@@ -216,8 +234,8 @@ class ParticipantSelection:
             hours = self._hours(member, activity_hours)
             if hours is None:
                 continue
-            if start and end:
-                problem = membership_problem(member, start, end)
+            if start:
+                problem = membership_problem(member, start)
                 if problem:
                     self.errors.append(problem)
                     continue
@@ -259,6 +277,18 @@ class ParticipantSelection:
             )
             return None
         return hours
+
+
+def unavailable_on(member: Member, day: datetime.date) -> str:
+    """The picker's short note for a member not registered on ``day`` (else "").
+
+    static/js/activity_form.js writes the same notes as the start date is typed.
+    """
+    if member.was_registered_on(day):
+        return ""
+    if member.registered_on > day:
+        return _("Registered on %(date)s") % {"date": member.registered_on.isoformat()}
+    return _("Left on %(date)s") % {"date": member.left_on.isoformat()}
 
 
 class ActivityFilterForm(forms.Form):

@@ -1,8 +1,9 @@
 """Activities (志愿服务活动) and who took part in them (服务记录).
 
-Two rules span tables and so are enforced by database triggers (see
+Three rules span tables and so are enforced by database triggers (see
 ``activities/db_triggers.py``): a participation's hours never exceed its
-activity's hours, and the participant belongs to the activity's team.
+activity's hours, the participant belongs to the activity's team, and is
+registered on the activity's start date.
 """
 
 from __future__ import annotations
@@ -286,6 +287,12 @@ class Participation(models.Model):
             errors["member"] = _("%(member)s is not a member of this activity's team.") % {
                 "member": member.name
             }
+        elif activity is not None and member is not None and activity.start_date is not None:
+            from activities.services import membership_problem  # the rule's message
+
+            problem = membership_problem(member, activity.start_date)
+            if problem:
+                errors["member"] = problem
         if errors:
             raise ValidationError(errors)
 

@@ -139,6 +139,8 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
     data = request.POST if request.method == "POST" else None
     form = ActivityForm(data, instance=activity, team=team)
     selection = ParticipantSelection(data, members=members, initial=initial)
+    if activity is not None:
+        selection.start = activity.start_date
     problems: list[str] = []
     if request.method == "POST":
         submit = "submit" in request.POST

@@ -182,7 +182,7 @@ def test_member_not_yet_registered_is_refused(personas, category, members):
     data = form_data(category, [*members, newcomer], save="")
     assert_refused(
         client_for(personas.staff).post(create_url(personas), data),
-        "新队员 于 2019-01-01 注册，晚于本次活动。",
+        "新队员 于 2019-01-01 注册，晚于活动开始日期 2018-10-17。",
     )
 
 
@@ -193,14 +193,14 @@ def test_left_member_on_an_existing_activity_is_refused_with_a_message(personas,
     participation = ParticipationFactory(
         activity__team=personas.team, activity__category=category, member=member
     )
-    member.left_on = datetime.date(2018, 1, 1)
+    member.left_on = datetime.date(2018, 5, 10)  # the activity's day: their last
     member.save()
     activity = participation.activity
-    data = form_data(category, [member], save="", start_date="2018-05-10", end_date="2018-05-10")
+    data = form_data(category, [member], save="", start_date="2018-05-11", end_date="2018-05-11")
     response = client_for(personas.staff).post(
         reverse("activities:update", args=[personas.team.slug, activity.pk]), data
     )
-    assert "离队队员 已于 2018-01-01 离队，早于本次活动。" in page_of(response)
+    assert "离队队员 已于 2018-05-10 离队，早于活动开始日期 2018-05-11。" in page_of(response)
 
 
 def test_no_participants_on_submit(personas, category):
