@@ -283,3 +283,43 @@ def test_odd_ids_in_the_bulk_approval_are_refused_with_a_message(personas, value
     assert "有勾选的活动无法识别，请重新勾选。" in shown
     activity.refresh_from_db()
     assert activity.status == "submitted"
+
+
+# --- Big teams -------------------------------------------------------------------------------
+
+
+def test_a_2000_member_team_can_log_an_activity_with_everyone(personas, category):
+    from members.models import Member
+
+    Member.objects.bulk_create(
+        Member(
+            team=personas.team,
+            volunteer_number=f"B{i:06d}",
+            name=f"队员{i:04d}",
+            gender="male",
+            registered_on=datetime.date(2016, 3, 1),
+        )
+        for i in range(2000)
+    )
+    members = list(Member.objects.filter(volunteer_number__startswith="B").order_by("pk"))
+    client = client_for(personas.staff)
+    page = client.get(create_url(personas)).content.decode()
+    assert page.count('name="participant"') == 2001  # and the persona's volunteer
+    # What the browser sends: every row's hours box, most of them empty.
+    data = form_data(category, members, organiser_member=[str(m.pk) for m in members[:3]])
+    for member in members:
+        data[f"hours_{member.pk}"] = ""
+    for member in members[:10]:
+        data[f"hours_{member.pk}"] = "2.5"
+    response = client.post(create_url(personas), data)
+    assert response.status_code == 302, response.content[:500]
+    activity = Activity.objects.get()
+    assert activity.participations.count() == 2000
+    hours = dict(activity.participations.values_list("member_id", "hours"))
+    assert [hours[m.pk] for m in members[:11]] == [Decimal("2.5")] * 10 + [Decimal("4")]
+    assert sorted(
+        activity.participations.filter(role=Participation.Role.ORGANISER).values_list(
+            "member_id", flat=True
+        )
+    ) == [m.pk for m in members[:3]]
+    assert activity.organiser == "机关党委"
