@@ -30,6 +30,7 @@ from teams import page_versions
 from teams.access import roles_for, team_for_reader, team_for_secretary, team_for_staff
 from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
+from volunteer_site.drafts import form_data, login_required_keeping_drafts
 from volunteer_site.fragments import kept_content
 from volunteer_site.ids import posted_ids
 from volunteer_site.models import AuditAction
@@ -123,9 +124,13 @@ def _picker_members(team, activity: Activity | None) -> list[Member]:
     return list(members.distinct().order_by("volunteer_number"))
 
 
-@login_required
+@login_required_keeping_drafts
 def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    """Log a new activity, or change one that is not approved yet."""
+    """Log a new activity, or change one that is not approved yet.
+
+    A form saved after the session expired is kept and shown again, unsaved, once
+    the user has logged in (volunteer_site/drafts.py).
+    """
     team = team_for_staff(request.user, slug)
     activity = _activity_of(team, pk) if pk else None
     if activity is not None and activity.status not in services.EDITABLE_STATUSES:
@@ -136,14 +141,14 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
         return redirect(activity)
     members = _picker_members(team, activity)
     initial = list(activity.participations.all()) if activity else []
-    data = request.POST if request.method == "POST" else None
+    data = form_data(request)  # the POST, a draft kept when the session expired, or None
     form = ActivityForm(data, instance=activity, team=team)
     selection = ParticipantSelection(data, members=members, initial=initial)
     if activity is not None:
         selection.start = activity.start_date
     problems: list[str] = []
-    if request.method == "POST":
-        submit = "submit" in request.POST
+    if data is not None:
+        submit = request.method == "POST" and "submit" in data
         form_ok = form.is_valid()
         cleaned = form.cleaned_data if form_ok else {}
         selection_ok = selection.validate(
@@ -153,7 +158,7 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
         )
         if form_ok and selection_ok and submit:
             problems = _submit_problems_before_saving(cleaned, selection)
-        if form_ok and selection_ok and not problems:
+        if request.method == "POST" and form_ok and selection_ok and not problems:
             try:
                 saved = services.activity_save(
                     team=team,
