@@ -166,6 +166,7 @@ class PickerRow:
     organiser: bool
     # Why the member cannot take part on the start date ("Registered on …"), or "".
     unavailable: str
+    hours_invalid: bool = False
 
 
 class ParticipantSelection:
@@ -185,6 +186,7 @@ class ParticipantSelection:
         self.members = {member.pk: member for member in members}
         self.start: datetime.date | None = None
         self.errors: list[str] = []
+        self.invalid_hours: set[int] = set()  # members whose hours box is wrong
         self.cleaned: list[ParticipantInput] = []
         self.unreadable: list[str] = []
         if data is None:
@@ -212,6 +214,7 @@ class ParticipantSelection:
                 hours=self.hours.get(member.pk, ""),
                 organiser=member.pk in self.organisers,
                 unavailable=unavailable_on(member, self.start) if self.start else "",
+                hours_invalid=member.pk in self.invalid_hours,
             )
 
     @property
@@ -222,6 +225,7 @@ class ParticipantSelection:
         """Check the selection for an activity from ``start`` (``end`` is not needed)."""
         self.start = start
         self.errors = []
+        self.invalid_hours = set()
         self.cleaned = []
         if self.unreadable:
             self.errors.append(_("Some ticked members could not be read; please tick them again."))
@@ -231,7 +235,12 @@ class ParticipantSelection:
         for member_id, member in self.members.items():  # roster order
             if member_id not in self.selected:
                 continue
-            hours = self._hours(member, activity_hours)
+            try:
+                hours = self._hours(member, activity_hours)
+            except ValidationError as error:
+                self.errors.append(error.messages[0])
+                self.invalid_hours.add(member_id)
+                continue
             if hours is None:
                 continue
             if start:
@@ -248,34 +257,29 @@ class ParticipantSelection:
         return not self.errors
 
     def _hours(self, member, activity_hours) -> Decimal | None:
+        """The member's hours (None if there are none yet); ValidationError if wrong."""
         raw = self.hours.get(member.pk, "")
         if raw == "":
-            if activity_hours is None:
-                return None
             return activity_hours
         try:
             hours = parse_hours(raw)
         except ValidationError as error:
-            self.errors.append(
+            raise ValidationError(
                 _("%(name)s: %(problem)s") % {"name": member.name, "problem": error.messages[0]}
-            )
-            return None
+            ) from None
         if hours <= 0:
-            self.errors.append(
+            raise ValidationError(
                 _("%(name)s: a participant's hours must be more than zero.") % {"name": member.name}
             )
-            return None
         if hours != hours.quantize(Decimal("0.1")):
-            self.errors.append(
+            raise ValidationError(
                 _("%(name)s: give hours with at most one decimal place.") % {"name": member.name}
             )
-            return None
         if activity_hours is not None and hours > activity_hours:
-            self.errors.append(
+            raise ValidationError(
                 _("%(name)s: %(hours)s hours is more than the activity's %(activity_hours)s hours.")
                 % {"name": member.name, "hours": hours, "activity_hours": activity_hours}
             )
-            return None
         return hours
 
 

@@ -157,6 +157,9 @@ def test_odd_participant_hours_are_refused_naming_the_member(personas, category,
         in errors_of(page)
     )
     assert f'name="hours_{members[1].pk}" value="{value}"' in page
+    # The member's box is marked, the others' are not.
+    assert f'participant-hours is-invalid" name="hours_{members[1].pk}"' in page
+    assert page.count("participant-hours is-invalid") == 1
 
 
 @pytest.mark.parametrize(
