@@ -114,7 +114,7 @@ def _flush(entries: list[TimelineEntry], pending: dict[str, list[str]]) -> None:
 
 def _describe_activity(entry: TimelineEntry, record, previous) -> None:
     if record.history_change_reason:
-        entry.reason = record.history_change_reason
+        entry.reason = _full_reason(record)
     if record.history_type == "+":
         entry.headline = _("Logged the activity (%(status)s)") % {
             "status": ActivityStatus(record.status).label
@@ -148,6 +148,15 @@ def _describe_activity(entry: TimelineEntry, record, previous) -> None:
         )
     if not entry.headline and entry.lines:
         entry.headline = _("Edited the activity")
+
+
+def _full_reason(record) -> str:
+    """The change reason, or the whole return reason it was shortened from (services)."""
+    reason = record.history_change_reason
+    full = getattr(record, "return_reason", "") or ""
+    if reason.endswith("…") and full.startswith(reason[:-1]) and len(full) > len(reason):
+        return full
+    return reason
 
 
 def _status_step(old: str, new: str) -> str:

@@ -1,8 +1,9 @@
 """Activities (志愿服务活动) and who took part in them (服务记录).
 
-Two rules span tables and so are enforced by database triggers (see
+Three rules span tables and so are enforced by database triggers (see
 ``activities/db_triggers.py``): a participation's hours never exceed its
-activity's hours, and the participant belongs to the activity's team.
+activity's hours, the participant belongs to the activity's team, and is
+registered on the activity's start date.
 """
 
 from __future__ import annotations
@@ -198,7 +199,9 @@ class Activity(models.Model):
     def clean(self) -> None:
         # The database refuses these too (db_triggers.py); checking here turns
         # the refusal into a message on the form instead of an error page.
-        if self.pk and self.hours is not None:
+        # The activity form posts the participants with the activity and saves them
+        # together (services.activity_save); it checks their hours itself.
+        if self.pk and self.hours is not None and not getattr(self, "participants_posted", False):
             over = self.participations.filter(hours__gt=self.hours).count()
             if over:
                 raise ValidationError(
@@ -297,6 +300,12 @@ class Participation(models.Model):
             errors["member"] = _("%(member)s is not a member of this activity's team.") % {
                 "member": member.name
             }
+        elif activity is not None and member is not None and activity.start_date is not None:
+            from activities.services import membership_problem  # the rule's message
+
+            problem = membership_problem(member, activity.start_date)
+            if problem:
+                errors["member"] = problem
         if errors:
             raise ValidationError(errors)
 

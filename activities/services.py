@@ -21,14 +21,17 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
-from activities.models import Activity, ActivityStatus, Participation
+from activities.models import HOURS_FIELD, Activity, ActivityStatus, Participation
 from activities.workdays import is_logged_late
 from members.models import Member
 
 EDITABLE_STATUSES = {ActivityStatus.DRAFT, ActivityStatus.SUBMITTED, ActivityStatus.RETURNED}
+# Hours must stay below this: the columns hold 99999.9 (max_digits 6, decimal_places 1).
+HOURS_LIMIT = Decimal(10) ** (HOURS_FIELD["max_digits"] - HOURS_FIELD["decimal_places"])
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,18 @@ class ParticipantInput:
 
 class WorkflowError(ValidationError):
     """A move the workflow does not allow, with a message a person can act on."""
+
+
+_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=datetime.UTC)
+
+
+def activity_version(activity: Activity) -> str:
+    """An opaque token for the activity as it is now, sent with the approve forms.
+
+    It is ``updated_at`` in microseconds: every edit saves the activity's row (also
+    when only participants change, activity_save), so any edit changes it.
+    """
+    return str((activity.updated_at - _EPOCH) // datetime.timedelta(microseconds=1))
 
 
 def _require_status(activity: Activity, allowed: set[str], message: str) -> None:
@@ -64,6 +79,9 @@ def activity_save(
     new members are bulk-inserted, removed ones deleted, changed hours updated,
     each with a history record. With ``submit`` the activity is then submitted.
     """
+    _require_usable_hours(fields.get("hours"))
+    for participant in participants:
+        _require_usable_hours(participant.hours, name=participant.member.name)
     if activity is None:
         activity = Activity(team=team, created_by=by, status=ActivityStatus.DRAFT)
     else:
@@ -75,6 +93,13 @@ def activity_save(
         )
     for name, value in fields.items():
         setattr(activity, name, value)
+    problems = [
+        problem
+        for participant in participants
+        if (problem := membership_problem(participant.member, activity.start_date))
+    ]
+    if problems:
+        raise WorkflowError(problems)
     activity._history_user = by
     # Participants' hours must fit the new hours before the activity's row is
     # written: the database refuses an activity below any participant's hours.
@@ -85,6 +110,17 @@ def activity_save(
     if submit:
         activity = activity_submit(activity=activity, by=by, now=now)
     return activity
+
+
+def _require_usable_hours(hours, *, name: str | None = None) -> None:
+    """NaN, infinities and numbers too big for the column: the form refuses them as
+    typed (forms.parse_hours); this holds every other caller to the same."""
+    if hours is None or (hours.is_finite() and abs(hours) < HOURS_LIMIT):
+        return
+    problem = _("“%(value)s” is not a usable number of hours.") % {"value": hours}
+    if name:
+        problem = _("%(name)s: %(problem)s") % {"name": name, "problem": problem}
+    raise WorkflowError(problem)
 
 
 def _sync_participations(activity, participants, by, *, phase: str) -> None:
@@ -136,25 +172,36 @@ def submit_problems(activity: Activity, *, today: datetime.date) -> list[str]:
     if not participations:
         problems.append(_("Choose at least one participant before submitting."))
     for participation in participations:
-        problem = membership_problem(participation.member, activity.start_date, activity.end_date)
+        problem = membership_problem(participation.member, activity.start_date)
         if problem:
             problems.append(problem)
     return problems
 
 
-def membership_problem(member: Member, start: datetime.date, end: datetime.date) -> str | None:
-    """Why ``member`` cannot have taken part in an activity from ``start`` to ``end``."""
-    if member.registered_on > end:
-        return _("%(name)s registered on %(date)s, after this activity.") % {
+def membership_problem(
+    member: Member, start: datetime.date, end: datetime.date | None = None
+) -> str | None:
+    """Why ``member`` cannot take part in an activity that starts on ``start``.
+
+    A participant must be registered on the activity's start date (DOMAIN.md
+    § Rules): registered on or before it and not left before it (``left_on`` is
+    the last day of membership). The end date does not matter; ``end`` is
+    accepted for callers that have it at hand. The database holds the same rule
+    (db_triggers.py).
+    """
+    if member.was_registered_on(start):
+        return None
+    if member.registered_on > start:
+        return _("%(name)s registered on %(date)s, after the activity's start date %(start)s.") % {
             "name": member.name,
             "date": member.registered_on.isoformat(),
+            "start": start.isoformat(),
         }
-    if member.left_on is not None and member.left_on < start:
-        return _("%(name)s left the team on %(date)s, before this activity.") % {
-            "name": member.name,
-            "date": member.left_on.isoformat(),
-        }
-    return None
+    return _("%(name)s left the team on %(date)s, before the activity's start date %(start)s.") % {
+        "name": member.name,
+        "date": member.left_on.isoformat(),
+        "start": start.isoformat(),
+    }
 
 
 @transaction.atomic
@@ -181,13 +228,29 @@ def activity_submit(*, activity: Activity, by, now: datetime.datetime | None = N
 
 
 @transaction.atomic
-def activity_approve(*, activity: Activity, by, now: datetime.datetime | None = None) -> Activity:
+def activity_approve(
+    *,
+    activity: Activity,
+    by,
+    version: str | None = None,
+    now: datetime.datetime | None = None,
+) -> Activity:
+    """Approve a submitted activity.
+
+    ``version`` is ``activity_version()`` as the secretary's page showed it; when
+    given, the activity must not have changed since (compared on the locked row).
+    The pages always give it; scripts may leave it out.
+    """
     activity = Activity.objects.select_for_update().get(pk=activity.pk)
     _require_status(
         activity,
         {ActivityStatus.SUBMITTED},
         _("Only an activity awaiting approval can be approved."),
     )
+    if version is not None and version != activity_version(activity):
+        raise WorkflowError(
+            _("The activity was changed after you opened it; please review it again")
+        )
     activity.status = ActivityStatus.APPROVED
     activity.approved_by = by
     activity.approved_at = now or timezone.now()
@@ -204,6 +267,16 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
+def history_reason(reason: str) -> str:
+    """``reason`` shortened (…) to fit simple_history's change-reason column.
+
+    The activity keeps the whole reason in ``return_reason`` (the timeline shows
+    that one); the history's column is a CharField(max_length=100).
+    """
+    limit = Activity.history.model._meta.get_field("history_change_reason").max_length
+    return Truncator(reason).chars(limit, truncate="…")
+
+
 @transaction.atomic
 def activity_return(*, activity: Activity, by, reason: str) -> Activity:
     """Send a submitted activity back to the staff with a reason they will see."""
@@ -217,7 +290,7 @@ def activity_return(*, activity: Activity, by, reason: str) -> Activity:
     activity.status = ActivityStatus.RETURNED
     activity.return_reason = reason
     activity._history_user = by
-    activity._change_reason = reason
+    activity._change_reason = history_reason(reason)
     activity.save()
     return activity
 
@@ -235,17 +308,30 @@ def activity_reopen(*, activity: Activity, by, reason: str) -> Activity:
     activity.approved_by = None
     activity.approved_at = None
     activity._history_user = by
-    activity._change_reason = reason
+    activity._change_reason = history_reason(reason)
     activity.save()
     return activity
 
 
 @transaction.atomic
-def activities_approve(*, activities: list[Activity], by) -> int:
-    """Approve several at once: all of them, or none if one cannot be approved."""
+def activities_approve(
+    *, activities: list[Activity], by, versions: dict[int, str] | None = None
+) -> int:
+    """Approve several at once: all of them, or none if one cannot be approved.
+
+    ``versions`` maps each activity's id to the version the secretary saw (see
+    activity_approve); the error names the activity that stopped them all.
+    """
     now = timezone.now()
     for activity in activities:
-        activity_approve(activity=activity, by=by, now=now)
+        version = None if versions is None else versions.get(activity.pk, "")
+        try:
+            activity_approve(activity=activity, by=by, version=version, now=now)
+        except WorkflowError as error:
+            raise WorkflowError(
+                _("“%(title)s”: %(problem)s")
+                % {"title": activity.title, "problem": error.messages[0]}
+            ) from None
     return len(activities)
 
 

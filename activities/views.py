@@ -28,6 +28,8 @@ from members.models import CadreRank, Member
 from teams.access import roles_for, team_for_reader, team_for_secretary, team_for_staff
 from teams.models import Team, TeamRole
 from volunteer_site.audit import audit
+from volunteer_site.drafts import form_data, login_required_keeping_drafts
+from volunteer_site.ids import posted_ids
 from volunteer_site.models import AuditAction
 
 PAGE_SIZE = 25
@@ -71,6 +73,11 @@ def _activity_list_context(request: HttpRequest, team: Team, role, awaiting: boo
         activities = activities.filter(status=ActivityStatus.SUBMITTED)
     activities = filters.apply(activities)
     page = Paginator(activities, PAGE_SIZE).get_page(request.GET.get("page"))
+    if awaiting:
+        # Each ticked row sends the version the secretary sees, so approving refuses
+        # an activity changed since (services.activity_approve).
+        for activity in page.object_list:
+            activity.version = services.activity_version(activity)
     query = request.GET.copy()
     query.pop("page", None)
     return {
@@ -101,9 +108,13 @@ def _picker_members(team, activity: Activity | None) -> list[Member]:
     return list(members.distinct().order_by("volunteer_number"))
 
 
-@login_required
+@login_required_keeping_drafts
 def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> HttpResponse:
-    """Log a new activity, or change one that is not approved yet."""
+    """Log a new activity, or change one that is not approved yet.
+
+    A form saved after the session expired is kept and shown again, unsaved, once
+    the user has logged in (volunteer_site/drafts.py).
+    """
     team = team_for_staff(request.user, slug)
     activity = _activity_of(team, pk) if pk else None
     if activity is not None and activity.status not in services.EDITABLE_STATUSES:
@@ -114,12 +125,14 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
         return redirect(activity)
     members = _picker_members(team, activity)
     initial = list(activity.participations.all()) if activity else []
-    data = request.POST if request.method == "POST" else None
+    data = form_data(request)  # the POST, a draft kept when the session expired, or None
     form = ActivityForm(data, instance=activity, team=team)
     selection = ParticipantSelection(data, members=members, initial=initial)
+    if activity is not None:
+        selection.start = activity.start_date
     problems: list[str] = []
-    if request.method == "POST":
-        submit = "submit" in request.POST
+    if data is not None:
+        submit = request.method == "POST" and "submit" in data
         form_ok = form.is_valid()
         cleaned = form.cleaned_data if form_ok else {}
         selection_ok = selection.validate(
@@ -129,7 +142,7 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
         )
         if form_ok and selection_ok and submit:
             problems = _submit_problems_before_saving(cleaned, selection)
-        if form_ok and selection_ok and not problems:
+        if request.method == "POST" and form_ok and selection_ok and not problems:
             try:
                 saved = services.activity_save(
                     team=team,
@@ -200,6 +213,7 @@ def activity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "total_hours": sum(p.hours for p in participations),
             "timeline": activity_timeline(activity),
             "reason_form": ReasonForm(),
+            "version": services.activity_version(activity),
         },
     )
 
@@ -225,7 +239,9 @@ def activity_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     team = team_for_secretary(request.user, slug)
     activity = _activity_of(team, pk)
     try:
-        services.activity_approve(activity=activity, by=request.user)
+        services.activity_approve(
+            activity=activity, by=request.user, version=request.POST.get("version", "")
+        )
     except services.WorkflowError as error:
         messages.error(request, error.messages[0])
     else:
@@ -234,14 +250,18 @@ def activity_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect(activity)
 
 
+def _form_errors_as_messages(request: HttpRequest, form) -> None:
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _reason_action(request, slug, pk, action, audit_action: str, success: str) -> HttpResponse:
     team = team_for_secretary(request.user, slug)
     activity = _activity_of(team, pk)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        _form_errors_as_messages(request, form)
         return redirect(activity)
     try:
         action(activity=activity, by=request.user, reason=form.cleaned_data["reason"])
@@ -290,9 +310,14 @@ def activity_reopen(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
 def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
     """Approve or return several activities awaiting approval at once."""
     team = team_for_secretary(request.user, slug)
-    ids = [int(v) for v in request.POST.getlist("activity") if v.isdigit()]
-    chosen = list(Activity.objects.filter(team=team, pk__in=ids))
+    ids, unreadable = posted_ids(request.POST.getlist("activity"))
     back = redirect("activities:awaiting", slug=team.slug)
+    if unreadable:
+        messages.error(
+            request, _("Some ticked activities could not be read; please tick them again.")
+        )
+        return back
+    chosen = list(Activity.objects.filter(team=team, pk__in=ids))
     if not chosen:
         messages.error(request, _("Tick at least one activity first."))
         return back
@@ -300,9 +325,7 @@ def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
         if request.POST.get("action") == "return":
             form = ReasonForm(request.POST)
             if not form.is_valid():
-                messages.error(
-                    request, _("Please give a reason, so the office staff know what to change.")
-                )
+                _form_errors_as_messages(request, form)
                 return back
             count = services.activities_return(
                 activities=chosen, by=request.user, reason=form.cleaned_data["reason"]
@@ -317,7 +340,10 @@ def activities_bulk(request: HttpRequest, slug: str) -> HttpResponse:
                 % {"count": count},
             )
         else:
-            count = services.activities_approve(activities=chosen, by=request.user)
+            versions = {pk: request.POST.get(f"version_{pk}", "") for pk in ids}
+            count = services.activities_approve(
+                activities=chosen, by=request.user, versions=versions
+            )
             for activity in chosen:
                 audit(request, AuditAction.APPROVE, target=activity, activity_id=activity.pk)
             messages.success(

@@ -422,7 +422,7 @@ def _team(plan: _Plan, index: int, ids: _Ids, copier: _Copier) -> tuple[int, int
         days = end - start + 1
         tenths = rng.choice(ONE_DAY_TENTHS) if days == 1 else days * rng.choice([40, 50, 60])
         category = rng.choice(categories)
-        eligible = always + [m for m, reg, left in churn if reg <= end and left >= start]
+        eligible = always + [m for m, reg, left in churn if reg <= start <= left]
         if not eligible:
             continue
         share = rng.uniform(0.35, 0.95) if rng.random() < 0.05 else rng.uniform(0.06, 0.2)

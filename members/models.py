@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Max, Min, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -126,6 +126,37 @@ class Member(models.Model):
                         )
                     }
                 )
+        if self.pk:
+            errors = self._dates_leaving_out_activities()
+            if errors:
+                raise ValidationError(errors)
+
+    def _dates_leaving_out_activities(self) -> dict[str, str]:
+        """A participant is registered on each activity's start date (DOMAIN.md § Rules):
+        new dates may not leave out an activity the member took part in.
+
+        Only changed dates are checked, so that rows stored before the rule do
+        not stop unrelated edits (the database checks changes only, too).
+        """
+        stored = Member.objects.filter(pk=self.pk).values("registered_on", "left_on").first()
+        if stored is None:
+            return {}
+        errors = {}
+        if self.registered_on and self.registered_on != stored["registered_on"]:
+            first = self.participations.aggregate(day=Min("activity__start_date"))["day"]
+            if first is not None and first < self.registered_on:
+                errors["registered_on"] = _(
+                    "This member took part in an activity on %(date)s; "
+                    "the registration date cannot be after it."
+                ) % {"date": first.isoformat()}
+        if self.left_on and self.left_on != stored["left_on"]:
+            last = self.participations.aggregate(day=Max("activity__start_date"))["day"]
+            if last is not None and last > self.left_on:
+                errors["left_on"] = _(
+                    "This member took part in an activity on %(date)s, after that date. "
+                    "The leaving date must be on or after their last activity."
+                ) % {"date": last.isoformat()}
+        return errors
 
     @property
     def is_active(self) -> bool:

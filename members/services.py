@@ -201,8 +201,8 @@ def member_mark_left(
     """Mark a member as left on ``left_on`` (their last day), keeping their records.
 
     The date is neither before the registration date nor in the future, nor
-    before an activity the member took part in. ``reason`` goes into the
-    member's history with the user who did it.
+    before an activity the member took part in (Member.clean, through _save).
+    ``reason`` goes into the member's history with the user who did it.
     """
     # Lock the row so two secretaries cannot mark the same member at once.
     current = Member.objects.select_for_update().get(pk=member.pk)
@@ -225,23 +225,6 @@ def member_mark_left(
                 % {"registered_on": current.registered_on.isoformat()}
             },
             code="before_registered",
-        )
-    last_activity = (
-        current.participations.filter(activity__start_date__gt=left_on)
-        .order_by("-activity__start_date")
-        .values_list("activity__start_date", flat=True)
-        .first()
-    )
-    if last_activity is not None:
-        raise ValidationError(
-            {
-                "left_on": _(
-                    "This member took part in an activity on %(date)s, after that date. "
-                    "The leaving date must be on or after their last activity."
-                )
-                % {"date": last_activity.isoformat()}
-            },
-            code="after_activity",
         )
     reason = reason.strip()
     if len(reason) > REASON_MAX_LENGTH:

@@ -329,6 +329,12 @@ IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20000, minimum=1)
 IMPORT_STAGING_DIR = env_str("IMPORT_STAGING_DIR")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440  # Django's default, kept: files stream to disk
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# The activity form posts up to three fields per member of the team (the tick box,
+# the hours box, the organiser tick box), with or without JavaScript: Django's
+# default of 1,000 fields refused teams of about 490 members with a 400 page and
+# lost the form. 10,000 serve teams of 3,000 members; the body stays capped at
+# DATA_UPLOAD_MAX_MEMORY_SIZE, and parsing 10,000 short fields takes milliseconds.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 
 # --- E-mail -----------------------------------------------------------------------------
 # No EMAIL_HOST = the embedded default: mails are printed to the console.

@@ -4,16 +4,16 @@ from django.urls import include, path
 from django.views.decorators.csrf import csrf_exempt
 from django.views.i18n import set_language
 
-from volunteer_site import views
+from volunteer_site import drafts, views
 from volunteer_site.forms import LoginForm
 
 urlpatterns = [
     path("", views.home, name="home"),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(
-            authentication_form=LoginForm, redirect_authenticated_user=True
-        ),
+        # Django's, remembering who logged in so a form kept when the session
+        # expired goes back to them only (volunteer_site/drafts.py).
+        drafts.LoginView.as_view(authentication_form=LoginForm, redirect_authenticated_user=True),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -26,6 +26,9 @@ SQLITE_TRIGGERS_NAMING_PARTICIPATIONS = [
     "activity_check_hours",
     "activity_check_team",
     "member_team_check",
+    # Added by 0009 (db_triggers.install, which 0003 runs too, installs the current set).
+    "activity_check_start",
+    "member_registration_check",
 ]
 
 

@@ -116,17 +116,27 @@ def test_submit_refuses_no_participants(user):
     assert "提交前请至少选择一名参与队员。" in error.value.messages
 
 
-def test_submit_refuses_a_member_who_had_left(user):
-    activity = ActivityFactory(start_date=datetime.date(2018, 5, 10))
-    member = MemberFactory(
-        team=activity.team,
-        registered_on=datetime.date(2016, 1, 1),
-        left_on=datetime.date(2018, 5, 9),
-        name="已离队",
+@pytest.mark.parametrize(
+    ("registered", "left", "problem"),
+    [
+        (datetime.date(2018, 5, 10), None, None),  # registered on the start date
+        (datetime.date(2018, 5, 11), None, "甲 于 2018-05-11 注册，晚于活动开始日期 2018-05-10。"),
+        (datetime.date(2016, 1, 1), datetime.date(2018, 5, 10), None),  # left on it: last day
+        (
+            datetime.date(2016, 1, 1),
+            datetime.date(2018, 5, 9),
+            "甲 已于 2018-05-09 离队，早于活动开始日期 2018-05-10。",
+        ),
+    ],
+)
+def test_a_participant_must_be_registered_on_the_start_date(registered, left, problem):
+    member = MemberFactory.build(name="甲", registered_on=registered, left_on=left)
+    # The end date does not matter: a member registered during a trip did not start it.
+    assert services.membership_problem(member, datetime.date(2018, 5, 10)) == problem
+    assert (
+        services.membership_problem(member, datetime.date(2018, 5, 10), datetime.date(2018, 5, 12))
+        == problem
     )
-    Participation.objects.create(activity=activity, member=member, hours=Decimal("1"))
-    with pytest.raises(WorkflowError, match="已离队"):
-        services.activity_submit(activity=activity, by=user, now=at(datetime.date(2018, 6, 1)))
 
 
 # --- Approve, return, reopen --------------------------------------------------------------
@@ -323,3 +333,23 @@ def test_approved_activity_cannot_be_saved(submitted, user):
         )
     approved.refresh_from_db()
     assert approved.title != "改名"
+
+
+@pytest.mark.parametrize(
+    "hours", [Decimal("NaN"), Decimal("sNaN"), Decimal("Infinity"), Decimal("1e30")]
+)
+@pytest.mark.parametrize("where", ["activity", "participant"])
+def test_save_refuses_hours_that_are_not_finite_or_too_big(user, hours, where):
+    """Callers other than the form (imports, scripts) get a message, not a database error."""
+    team = TeamFactory()
+    member = MemberFactory(team=team)
+    activity_hours = hours if where == "activity" else Decimal("4.0")
+    participant_hours = hours if where == "participant" else Decimal("4.0")
+    with pytest.raises(WorkflowError, match="小时数"):
+        services.activity_save(
+            team=team,
+            by=user,
+            fields=fields(team, hours=activity_hours),
+            participants=[ParticipantInput(member=member, hours=participant_hours)],
+        )
+    assert not team.activities.exists()

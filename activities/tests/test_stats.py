@@ -639,8 +639,9 @@ def test_a_reopened_activity_leaves_the_figures(hand_worked):
 
 def test_periods_that_no_longer_exist_are_deleted():
     team = TeamFactory(founded_on=datetime.date(2016, 3, 1))
-    member = MemberFactory(team=team, registered_on=datetime.date(2016, 3, 1))
-    # Logged by mistake in 2015, before the team was founded.
+    # Logged by mistake in 2015, before the team was founded (with the member's
+    # registration, as a participant is registered on the activity's start date).
+    member = MemberFactory(team=team, registered_on=datetime.date(2015, 6, 10))
     activity = approved(team=team, start_date=datetime.date(2015, 6, 10), hours=D("3"))
     ParticipationFactory(activity=activity, member=member, hours=D("3"))
     team_figures_recompute(team_id=team.pk)
@@ -651,6 +652,7 @@ def test_periods_that_no_longer_exist_are_deleted():
     Activity.objects.filter(pk=activity.pk).update(
         start_date=datetime.date(2018, 6, 10), end_date=datetime.date(2018, 6, 10)
     )
+    Member.objects.filter(pk=member.pk).update(registered_on=datetime.date(2016, 3, 1))
     team_figures_recompute(team_id=team.pk)
 
     assert not TeamFigures.objects.filter(team=team, year=2015).exists()

@@ -99,7 +99,9 @@ def random_team(rng: random.Random, region, category):
             households_visited=rng.choice([0, rng.randint(1, 60)]),
             donation_yuan=rng.choice([Decimal("0"), Decimal(rng.randint(1, 500_000)) / 100]),
         )
-        for member in rng.sample(members, rng.randint(0, len(members))):
+        # A participant is registered on the activity's start date (db_triggers.py).
+        eligible = [member for member in members if member.was_registered_on(start)]
+        for member in rng.sample(eligible, rng.randint(0, len(eligible))):
             participations.append(
                 Participation(
                     activity=activity,

@@ -113,7 +113,7 @@ def assert_refused(response, message: str) -> str:
         ({"hours": "0"}, "服务时长必须大于零。"),
         ({"hours": "-2"}, "服务时长必须大于零。"),
         ({"hours": "25"}, "服务时长不能超过活动天数×24小时。"),
-        ({"hours": "abc"}, "服务时长：输入一个数字。"),
+        ({"hours": "abc"}, "服务时长：“abc”不是有效的小时数"),
         ({"title": ""}, "这个字段是必填项。"),
     ],
 )
@@ -141,7 +141,7 @@ def test_three_days_allow_up_to_72_hours(personas, category, members):
         ("4.5", "队员00：4.5 小时超过了活动时长 4 小时。"),
         ("0", "队员00：参与者的服务时长必须大于零。"),
         ("-1", "队员00：参与者的服务时长必须大于零。"),
-        ("两小时", "队员00：“两小时”不是有效的小时数。"),
+        ("两小时", "队员00：“两小时”不是有效的小时数"),
     ],
 )
 def test_bad_participant_hours_are_explained_and_kept(personas, category, members, hours, message):
@@ -182,7 +182,7 @@ def test_member_not_yet_registered_is_refused(personas, category, members):
     data = form_data(category, [*members, newcomer], save="")
     assert_refused(
         client_for(personas.staff).post(create_url(personas), data),
-        "新队员 于 2019-01-01 注册，晚于本次活动。",
+        "新队员 于 2019-01-01 注册，晚于活动开始日期 2018-10-17。",
     )
 
 
@@ -193,14 +193,14 @@ def test_left_member_on_an_existing_activity_is_refused_with_a_message(personas,
     participation = ParticipationFactory(
         activity__team=personas.team, activity__category=category, member=member
     )
-    member.left_on = datetime.date(2018, 1, 1)
+    member.left_on = datetime.date(2018, 5, 10)  # the activity's day: their last
     member.save()
     activity = participation.activity
-    data = form_data(category, [member], save="", start_date="2018-05-10", end_date="2018-05-10")
+    data = form_data(category, [member], save="", start_date="2018-05-11", end_date="2018-05-11")
     response = client_for(personas.staff).post(
         reverse("activities:update", args=[personas.team.slug, activity.pk]), data
     )
-    assert "离队队员 已于 2018-01-01 离队，早于本次活动。" in page_of(response)
+    assert "离队队员 已于 2018-05-10 离队，早于活动开始日期 2018-05-11。" in page_of(response)
 
 
 def test_no_participants_on_submit(personas, category):
@@ -248,9 +248,7 @@ def test_editing_keeps_history_and_approved_is_read_only(personas, category, mem
     activity.refresh_from_db()
     assert activity.title == "重阳节慰问老人（修订）"
     assert activity.participations.count() == 3
-    client_for(personas.secretary).post(
-        reverse("activities:approve", args=[personas.team.slug, activity.pk])
-    )
+    approve(client_for(personas.secretary), activity)
     response = client.post(edit, form_data(category, members, save="", title="再改"))
     assert response.status_code == 302
     activity.refresh_from_db()
@@ -258,6 +256,16 @@ def test_editing_keeps_history_and_approved_is_read_only(personas, category, mem
 
 
 # --- Approval -----------------------------------------------------------------------------
+
+
+def approve(client, activity):
+    """Approve as the detail page's button does: with the version the page shows."""
+    page = page_of(client.get(activity.get_absolute_url()))
+    version = re.search(r'name="version" value="([^"]*)"', page).group(1)
+    return client.post(
+        reverse("activities:approve", args=[activity.team.slug, activity.pk]),
+        {"version": version},
+    )
 
 
 def submitted_activity(personas, **kwargs):
@@ -272,9 +280,7 @@ def submitted_activity(personas, **kwargs):
 
 def test_secretary_approves_one(personas):
     activity = submitted_activity(personas)
-    response = client_for(personas.secretary).post(
-        reverse("activities:approve", args=[personas.team.slug, activity.pk])
-    )
+    response = approve(client_for(personas.secretary), activity)
     assert response.status_code == 302
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.APPROVED
@@ -298,7 +304,13 @@ def test_secretary_approves_many_and_returns_many(personas):
     first, second, third = (submitted_activity(personas) for _ in range(3))
     bulk = reverse("activities:bulk", args=[personas.team.slug])
     client = client_for(personas.secretary)
-    client.post(bulk, {"action": "approve", "activity": [first.pk, second.pk]})
+    awaiting = page_of(client.get(reverse("activities:awaiting", args=[personas.team.slug])))
+    versions = dict(re.findall(r'name="version_(\d+)" value="([^"]*)"', awaiting))
+    client.post(
+        bulk,
+        {"action": "approve", "activity": [first.pk, second.pk]}
+        | {f"version_{pk}": versions[str(pk)] for pk in (first.pk, second.pk)},
+    )
     client.post(bulk, {"action": "return", "activity": [third.pk], "reason": "日期有误"})
     statuses = dict(Activity.objects.values_list("pk", "status"))
     assert statuses == {
@@ -311,7 +323,7 @@ def test_secretary_approves_many_and_returns_many(personas):
 def test_secretary_reopens_with_a_reason(personas):
     activity = submitted_activity(personas)
     client = client_for(personas.secretary)
-    client.post(reverse("activities:approve", args=[personas.team.slug, activity.pk]))
+    approve(client, activity)
     client.post(
         reverse("activities:reopen", args=[personas.team.slug, activity.pk]), {"reason": "人数有误"}
     )
@@ -335,9 +347,7 @@ def test_awaiting_view_lists_only_submitted(personas):
 def test_history_shows_who_did_what(personas, category, members):
     client_for(personas.staff).post(create_url(personas), form_data(category, members, submit=""))
     activity = Activity.objects.get()
-    client_for(personas.secretary).post(
-        reverse("activities:approve", args=[personas.team.slug, activity.pk])
-    )
+    approve(client_for(personas.secretary), activity)
     page = page_of(client_for(personas.staff).get(activity.get_absolute_url()))
     timeline = page[page.index('id="timeline"') :]
     assert "审核通过" in timeline

@@ -80,11 +80,11 @@ def test_the_data_keeps_every_rule(seeded):
             SELECT p.id FROM activities_participation p
               JOIN activities_activity a ON a.id = p.activity_id
               JOIN members_member m ON m.id = p.member_id WHERE m.team_id <> a.team_id""",
-        "participant not registered on the activity's dates": """
+        "participant not registered on the activity's start date": """
             SELECT p.id FROM activities_participation p
               JOIN activities_activity a ON a.id = p.activity_id
               JOIN members_member m ON m.id = p.member_id
-             WHERE m.registered_on > a.end_date OR m.left_on < a.start_date""",
+             WHERE m.registered_on > a.start_date OR m.left_on < a.start_date""",
         "member listed twice on an activity": """
             SELECT activity_id, member_id FROM activities_participation
              GROUP BY 1, 2 HAVING COUNT(*) > 1""",

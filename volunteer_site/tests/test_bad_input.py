@@ -358,7 +358,7 @@ def test_a_stray_cell_far_to_the_right_is_ignored_not_padded(personas):
 # text fields get 100,000 characters and a NUL, number and date fields NaN, a
 # 100,000-digit number, superscript digits and a NUL. The answer is the form
 # again (or the middleware's page) with a Chinese message, never a 500, and
-# nothing is saved. The activity form is H1's: for it, only "no 500".
+# nothing is saved.
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 TEXT_VALUES = {"huge": "长" * 100_000, "nul": "正常\x00"}
@@ -594,27 +594,7 @@ FORMS = {
             PARTICIPANT_HOURS,
         ),
         lambda: list(Activity.objects.values()),
-        only_no_500=True,
     ),
-}
-
-
-# 500s found by the sweep in the activity form, which H1 is fixing (issue 13,
-# items 3 and 4): remove each mark once its fix is merged (strict: it then fails).
-H1_PARTICIPANT_IDS = (
-    "H1: ParticipantSelection parses ids with int() on str.isdigit() text: "
-    "superscript digits and 100,000-digit ids raise ValueError"
-)
-H1_PARTICIPANT_HOURS = (
-    "H1: ParticipantSelection compares Decimal('NaN') and quantizes 1e100000 hours: "
-    "InvalidOperation"
-)
-KNOWN_500 = {
-    ("activity-form", "participant", "huge"): H1_PARTICIPANT_IDS,
-    ("activity-form", "participant", "superscript"): H1_PARTICIPANT_IDS,
-    ("activity-form", PARTICIPANT_HOURS, "nan"): H1_PARTICIPANT_HOURS,
-    ("activity-form", PARTICIPANT_HOURS, "infinity"): H1_PARTICIPANT_HOURS,
-    ("activity-form", PARTICIPANT_HOURS, "huge"): H1_PARTICIPANT_HOURS,
 }
 
 
@@ -630,14 +610,12 @@ def _sweep():
         for value_name in values
     ]
     for form_name, field, kind, value_name in cases:
-        reason = KNOWN_500.get((form_name, field, value_name))
         yield pytest.param(
             form_name,
             field,
             kind,
             value_name,
             id=f"{form_name}-{field}-{value_name}",
-            marks=[pytest.mark.xfail(strict=True, reason=reason)] if reason else [],
         )
 
 
@@ -652,6 +630,9 @@ def assert_refused_in_chinese(response, *, redirects: bool = False) -> None:
     assert response.status_code in (200, 400, 429), response.status_code
     form = response.context["form"]
     messages = [message for errors in form.errors.values() for message in errors]
+    # The activity form's participant picker keeps its own messages.
+    selection = response.context.get("selection")
+    messages += [str(message) for message in getattr(selection, "errors", [])]
     assert messages, "the form came back without a message"
     assert all(CJK.search(message) for message in messages), messages
 

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import ActivityStatus
+from activities.services import activity_version
 from activities.tests.factories import ParticipationFactory
 from conftest import PASSWORD
 from teams.models import TeamRole
@@ -293,7 +294,10 @@ def test_approvals_and_reopenings_are_audited(personas):
     ).activity
     client = Client()
     client.force_login(personas.secretary)
-    client.post(reverse("activities:approve", args=["our-team", activity.pk]))
+    client.post(
+        reverse("activities:approve", args=["our-team", activity.pk]),
+        {"version": activity_version(activity)},
+    )
     client.post(
         reverse("activities:reopen", args=["our-team", activity.pk]), {"reason": "人数有误"}
     )
