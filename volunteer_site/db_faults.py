@@ -90,3 +90,19 @@ class SessionMiddleware(DjangoSessionMiddleware):
                 exc_info=True,
             )
             return response
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """Django's handler500 for the site: a lost database connection raised outside a
+    view (a middleware reading the session, say) is the "try again" page too, like one
+    raised in a view (DatabaseFaultMiddleware); anything else is the plain 500 page.
+
+    Django calls it while handling the exception, so ``sys.exc_info()`` holds it."""
+    import sys
+
+    from django.views.defaults import server_error as django_server_error
+
+    if is_database_fault(sys.exc_info()[1]):
+        logger.warning("database connection lost during %s %s", request.method, request.path)
+        return database_unavailable(request)
+    return django_server_error(request)

@@ -39,3 +39,6 @@ urlpatterns = [
     path("", include("members.import_urls")),
     path("", include("activities.import_urls")),
 ]
+
+# A lost database connection outside a view is "try again" (503) too.
+handler500 = "volunteer_site.db_faults.server_error"

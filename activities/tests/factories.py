@@ -28,3 +28,12 @@ class ParticipationFactory(factory.django.DjangoModelFactory):
     activity = factory.SubFactory(ActivityFactory)
     member = factory.SubFactory(MemberFactory, team=factory.SelfAttribute("..activity.team"))
     hours = factory.SelfAttribute("activity.hours")
+
+
+def approval_data(activity) -> dict[str, str]:
+    """What the detail page's approve button posts: the version of the activity as the
+    secretary sees it (services.activity_approve refuses another)."""
+    from activities.services import activity_version
+
+    activity.refresh_from_db(fields=["updated_at"])
+    return {"version": activity_version(activity)}

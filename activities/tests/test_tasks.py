@@ -15,7 +15,7 @@ from kombu.exceptions import OperationalError as BrokerDown
 from activities import services, stats, tasks
 from activities.models import ActivityStatus, TeamFigures, TeamFiguresState
 from activities.stats import TEAM_FIGURE_FIELDS
-from activities.tests.factories import ParticipationFactory
+from activities.tests.factories import ParticipationFactory, approval_data
 from teams.models import Team
 from teams.tests.factories import TeamFactory, UserFactory
 from volunteer_site.tests.faults import FAULTS, Stopwatch, celery_at, failing_port
@@ -237,7 +237,7 @@ def test_an_approval_is_not_held_up_by_a_broker_that_is_down_or_hung(fault, pers
         celery_at(f"redis://127.0.0.1:{port}/0", settings),
         Stopwatch(f"approval, broker {fault}") as watch,
     ):
-        response = secretary.post(url)
+        response = secretary.post(url, approval_data(activity))
     assert response.status_code == 302
     assert watch.seconds < 5  # Celery's own retries took 19 s (down) or forever (hung)
     activity.refresh_from_db()

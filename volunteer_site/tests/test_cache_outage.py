@@ -24,7 +24,7 @@ from django.urls import reverse
 
 from activities.models import Activity, ActivityStatus, TeamFiguresState
 from activities.stats import team_figures_recompute
-from activities.tests.factories import ParticipationFactory
+from activities.tests.factories import ParticipationFactory, approval_data
 from members.models import Member
 
 pytestmark = pytest.mark.django_db
@@ -65,11 +65,17 @@ def _every_save_goes_through(personas) -> None:
     """Approve one, approve two in bulk, add a member, save the rules and the profile."""
     team, client = personas.team, _signed_in(personas.secretary)
     one, two, three = _submitted(team), _submitted(team), _submitted(team)
-    response = client.post(reverse("activities:approve", args=[team.slug, one.pk]))
+    response = client.post(
+        reverse("activities:approve", args=[team.slug, one.pk]), approval_data(one)
+    )
     assert response.status_code == 302
     response = client.post(
         reverse("activities:bulk", args=[team.slug]),
-        {"action": "approve", "activity": [two.pk, three.pk]},
+        {
+            "action": "approve",
+            "activity": [two.pk, three.pk],
+            **{f"version_{a.pk}": approval_data(a)["version"] for a in (two, three)},
+        },
     )
     assert response.status_code == 302
     assert set(

@@ -24,7 +24,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from activities.models import Activity, ActivityStatus
-from activities.tests.factories import ParticipationFactory
+from activities.tests.factories import ParticipationFactory, approval_data
 from volunteer_site import db_faults
 
 LOST = {
@@ -108,7 +108,7 @@ def test_a_save_whose_connection_drops_says_it_may_not_be_saved(personas):
     client = client_for(personas.secretary)
     url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
     with connection_lost_at(r'^UPDATE "activities_activity"', error=LOST["OperationalError"]):
-        response = client.post(url)
+        response = client.post(url, approval_data(activity))
     assert_try_again_page(response, reload=False)  # a POST is never repeated by itself
     activity.refresh_from_db()
     assert activity.status == ActivityStatus.SUBMITTED
@@ -153,7 +153,7 @@ def test_a_connection_dropped_at_the_session_save_keeps_the_views_answer(persona
     client = client_for(personas.secretary)
     url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
     with connection_lost_at(r'^UPDATE "django_session"', error=LOST[lost]) as happened:
-        response = client.post(url)
+        response = client.post(url, approval_data(activity))
     assert happened
     assert response.status_code == 302
     assert response["Location"] == activity.get_absolute_url()
@@ -168,7 +168,7 @@ def test_a_server_process_terminated_at_the_session_save_keeps_the_views_answer(
     client = client_for(personas.secretary)
     url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
     with connection_lost_at(r'^UPDATE "django_session"', terminate=True) as happened:
-        response = client.post(url)
+        response = client.post(url, approval_data(activity))
     assert happened
     assert response.status_code == 302
     activity.refresh_from_db()
@@ -191,7 +191,7 @@ def test_a_session_really_deleted_meanwhile_is_still_refused(personas):
         return execute(sql, params, many, context)
 
     with connection.execute_wrapper(log_out_elsewhere):
-        response = client.post(url)
+        response = client.post(url, approval_data(activity))
     assert response.status_code == 400
 
 
@@ -225,6 +225,7 @@ def test_connections_terminated_under_load_never_give_a_400_or_a_500(personas, l
     terminated ten times a second: each answer is the page, the redirect, or
     "try again"."""
     activities = [submitted_activity(personas) for _ in range(40)]
+    versions = {activity.pk: approval_data(activity)["version"] for activity in activities}
     client = client_for(personas.secretary)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     csrf = "x" * 32
@@ -243,7 +244,9 @@ def test_connections_terminated_under_load_never_give_a_400_or_a_500(personas, l
             )
             request = urllib.request.Request(  # noqa: S310 - the live server's http URL
                 url,
-                data=f"csrfmiddlewaretoken={csrf}".encode() if approve else None,
+                data=f"csrfmiddlewaretoken={csrf}&version={versions[activity.pk]}".encode()
+                if approve
+                else None,
                 headers={"Cookie": f"{cookie}; csrftoken={csrf}", "Referer": live_server.url},
             )
             try:
@@ -268,3 +271,19 @@ def test_connections_terminated_under_load_never_give_a_400_or_a_500(personas, l
     print(f"answers {dict(statuses)}, {terminated} server processes terminated")
     assert terminated > 0
     assert set(statuses) <= {200, 503}, statuses  # urllib follows the redirects
+
+
+def test_a_lost_connection_outside_a_view_is_try_again_too(rf):
+    """Raised by a middleware (reading the session, say), it reaches Django's handler500,
+    which the site's is: the 503 page, not the 500 one."""
+    request = rf.get("/teams/our-team/")
+    try:
+        raise OperationalError("server closed the connection unexpectedly")
+    except OperationalError:
+        response = db_faults.server_error(request)
+    assert response.status_code == 503
+    assert response["Retry-After"] == str(db_faults.RETRY_AFTER_SECONDS)
+    try:
+        raise ValueError("a bug")
+    except ValueError:
+        assert db_faults.server_error(request).status_code == 500

@@ -35,6 +35,7 @@ def test_the_domain_page_has_the_sections_of_the_reference():
         "Entities",
         "Figures",
         "Rules",
+        "Accounts, input and faults",
         "The public team profile",
         "Demo data",
     ]

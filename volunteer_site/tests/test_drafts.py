@@ -210,7 +210,7 @@ def test_a_draft_comes_back_only_on_the_page_it_was_typed_on(personas, members):
     assert "重阳节走访慰问孤寡老人" not in client.get(f"{other}?draft={token}").content.decode()
 
 
-@pytest.mark.parametrize("token", ["", "nope", "\x00", "²", "x" * 5000])
+@pytest.mark.parametrize("token", ["", "nope", "²", "x" * 5000])
 def test_odd_tokens_are_ignored(personas, members, token):
     response, client = save_after_expiry(personas, members)
     log_in(client, "staff")
