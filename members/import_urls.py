@@ -12,6 +12,4 @@ urlpatterns = [
     path(f"{prefix}import/preview/", import_views.member_preview, name="preview"),
     path(f"{prefix}import/confirm/", import_views.member_confirm, name="confirm"),
     path(f"{prefix}export.xlsx", exports.roster_export, name="export"),
-    path(f"{prefix}record/", exports.record_find, name="record_find"),
-    path(f"{prefix}<int:pk>/record.xlsx", exports.record_export, name="record"),
 ]

@@ -4,7 +4,6 @@ from members import views
 
 app_name = "members"
 urlpatterns = [
-    path("me/", views.my_record, name="my_record"),
     # The roster (花名册) of one team.
     path("teams/<slug:slug>/members/", views.member_list, name="list"),
     path("teams/<slug:slug>/members/add/", views.member_create, name="create"),

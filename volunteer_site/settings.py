@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "compliance",
+    "records",
     "dashboard",
     "profiles",
     "regions",

@@ -35,6 +35,7 @@ urlpatterns = [
     path("", include("profiles.urls")),
     path("", include("compliance.urls")),
     path("", include("members.urls")),
+    path("", include("records.urls")),
     path("", include("activities.urls")),
     path("", include("members.import_urls")),
     path("", include("activities.import_urls")),

@@ -27,7 +27,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if roles.is_region_admin:
         return redirect("regions:overview")
     if roles.is_volunteer:
-        return redirect("members:my_record")
+        return redirect("records:mine")
     if request.user.is_staff:
         return redirect("admin:index")
     return render(request, "home_no_role.html")

@@ -9,7 +9,6 @@ from django.db.models import Max, Min
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from activities.models import Participation
 from members.imports.columns import (
     COLUMN_BY_FIELD,
     COLUMNS,
@@ -83,12 +82,18 @@ def _decide(team: Team, rows: list[MemberRow]) -> None:
             .exclude(team=team)
             .values_list("volunteer_number", flat=True)
         )
-    # The first activity's end and the last one's start bound the membership dates.
+    # A participant is registered on each activity's start date (docs/domain.md § Rules):
+    # the first start and the last start bound the membership dates.
     spans = {
-        entry["member_id"]: (entry["first_end"], entry["last_start"])
-        for entry in Participation.objects.filter(member__team=team)
-        .values("member_id")
-        .annotate(first_end=Min("activity__end_date"), last_start=Max("activity__start_date"))
+        pk: (first_start, last_start)
+        for pk, first_start, last_start in Member.objects.filter(
+            team=team, participations__isnull=False
+        )
+        .annotate(
+            first_start=Min("participations__activity__start_date"),
+            last_start=Max("participations__activity__start_date"),
+        )
+        .values_list("pk", "first_start", "last_start")
     }
     lines_by_number: dict[str, list[int]] = defaultdict(list)
     for row in rows:
@@ -223,15 +228,15 @@ def _check_dates(row: MemberRow, span, today: datetime.date) -> None:
     if left_on and left_on > today:
         row.error("left_on", _("The leaving date cannot be in the future."))
     if span is not None:
-        first_end, last_start = span
-        if registered_on > first_end:
+        first_start, last_start = span
+        if registered_on > first_start:
             row.error(
                 "registered_on",
                 _(
-                    "This member took part in an activity that ended on %(date)s, before this "
-                    "registration date."
+                    "This member took part in an activity that started on %(date)s, before "
+                    "this registration date."
                 )
-                % {"date": first_end.isoformat()},
+                % {"date": first_start.isoformat()},
             )
         if left_on and left_on < last_start:
             row.error(

@@ -202,7 +202,7 @@ def test_the_data_check_lists_then_fixes_stored_look_alikes_but_not_duplicates(p
 
 
 def test_the_service_record_box_finds_a_member_by_a_look_alike(personas, v001):
-    url = reverse("member_io:record_find", kwargs={"slug": personas.team.slug})
+    url = reverse("records:find", kwargs={"slug": personas.team.slug})
     response = secretary(personas).get(url, {"member": "Ｖ００１\u200b", "year": 2018})
-    record = reverse("member_io:record", kwargs={"slug": personas.team.slug, "pk": v001.pk})
+    record = reverse("records:export", kwargs={"slug": personas.team.slug, "pk": v001.pk})
     assert response["Location"] == f"{record}?year=2018"

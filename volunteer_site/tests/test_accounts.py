@@ -214,7 +214,7 @@ def test_changing_the_password_lifts_the_flag(personas):
 def test_the_flag_is_read_at_login(personas):
     """Also by force_login (the test client) and the admin's login: every login fires it."""
     flag(personas.volunteer)
-    assert signed_in(personas.volunteer).get(reverse("members:my_record"))["Location"] == CHANGE
+    assert signed_in(personas.volunteer).get(reverse("records:mine"))["Location"] == CHANGE
     unflagged = signed_in(personas.staff)
     assert unflagged.get(reverse("dashboard:team", args=["our-team"])).status_code == 200
 

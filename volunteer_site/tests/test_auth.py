@@ -142,7 +142,7 @@ def test_region_overview_lists_only_teams_in_the_admins_subtree(personas):
 def test_my_record_only_for_volunteers(personas, persona, status):
     client = Client()
     client.force_login(getattr(personas, persona))
-    assert client.get(reverse("members:my_record")).status_code == status
+    assert client.get(reverse("records:mine")).status_code == status
 
 
 def test_chinese_even_for_an_english_browser():

@@ -59,8 +59,8 @@ NUL_URLS = {
     "activity-export": ("activity_io:export", "team", "secretary", "q=%00"),
     "member-export": ("member_io:export", "team", "secretary", "q=%00"),
     "region-export": ("regions:export", "", "region_admin", "q=%00"),
-    "my-record": ("members:my_record", "", "volunteer", "year=%00"),
-    "record-find": ("member_io:record_find", "team", "secretary", "member=%00"),
+    "my-record": ("records:mine", "", "volunteer", "year=%00"),
+    "record-find": ("records:find", "team", "secretary", "member=%00"),
     "region-host-unit": ("regions:overview", "", "region_admin", "host_unit=%00"),
     "region-compare": ("regions:compare", "", "region_admin", "team=%00"),
     "roster-search": ("members:list", "team", "secretary", "q=%00"),
@@ -702,7 +702,7 @@ def test_an_upload_that_is_not_a_workbook_is_refused_in_chinese(
 
 EXPORTS = {
     "roster": ("member_io:export", "team", "secretary"),
-    "service-record": ("member_io:record", "member", "secretary"),
+    "service-record": ("records:export", "member", "secretary"),
     "activity-list": ("activity_io:export", "team", "secretary"),
     "monthly-review": ("compliance:review_export", "month", "secretary"),
     "region-overview": ("regions:export", "", "region_admin"),

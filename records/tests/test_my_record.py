@@ -52,7 +52,7 @@ def took_part(member, day, hours="2.5", *, status=ActivityStatus.APPROVED, title
 def my_page(personas):
     client = Client()
     client.force_login(personas.volunteer)
-    response = client.get(reverse("members:my_record"))
+    response = client.get(reverse("records:mine"))
     assert response.status_code == 200
     return response
 
@@ -168,7 +168,7 @@ def three_years(personas, july_2026):
 def page_for(personas, **query) -> tuple:
     client = Client()
     client.force_login(personas.volunteer)
-    response = client.get(reverse("members:my_record"), query)
+    response = client.get(reverse("records:mine"), query)
     assert response.status_code == 200
     titles = [record.activity.title for record in response.context["records"]]
     return response, titles
@@ -315,7 +315,7 @@ def test_a_nul_in_the_year_is_refused_before_the_page(personas, three_years):
     """The one middleware refuses it (volunteer_site.middleware.RefuseNulMiddleware)."""
     client = Client()
     client.force_login(personas.volunteer)
-    response = client.get(reverse("members:my_record"), {"year": "\x00"})
+    response = client.get(reverse("records:mine"), {"year": "\x00"})
     assert response.status_code == 400
     assert "请求包含无效字符" in response.content.decode()
 
@@ -375,7 +375,7 @@ def test_the_page_costs_the_same_queries_for_many_records(personas, three_years)
         client = Client()
         client.force_login(personas.volunteer)
         with CaptureQueriesContext(connection) as captured:
-            assert client.get(reverse("members:my_record"), query).status_code == 200
+            assert client.get(reverse("records:mine"), query).status_code == 200
         return len(captured)
 
     few = (queries(), queries(year="all"))
