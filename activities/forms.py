@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from activities.models import Activity, ActivityStatus, Participation
-from activities.services import HOURS_LIMIT, ParticipantInput, membership_problem
+from activities.services import HOURS_LIMIT, ParticipantInput
 from members.models import Member
 from volunteer_site.ids import posted_ids
 
@@ -257,7 +257,7 @@ class ParticipantSelection:
             if hours is None:
                 continue
             if start:
-                problem = membership_problem(member, start)
+                problem = member.registration_problem(start)
                 if problem:
                     self.errors.append(problem)
                     continue

@@ -301,9 +301,7 @@ class Participation(models.Model):
                 "member": member.name
             }
         elif activity is not None and member is not None and activity.start_date is not None:
-            from activities.services import membership_problem  # the rule's message
-
-            problem = membership_problem(member, activity.start_date)
+            problem = member.registration_problem(activity.start_date)
             if problem:
                 errors["member"] = problem
         if errors:

@@ -96,7 +96,7 @@ def activity_save(
     problems = [
         problem
         for participant in participants
-        if (problem := membership_problem(participant.member, activity.start_date))
+        if (problem := participant.member.registration_problem(activity.start_date))
     ]
     if problems:
         raise WorkflowError(problems)
@@ -172,36 +172,10 @@ def submit_problems(activity: Activity, *, today: datetime.date) -> list[str]:
     if not participations:
         problems.append(_("Choose at least one participant before submitting."))
     for participation in participations:
-        problem = membership_problem(participation.member, activity.start_date)
+        problem = participation.member.registration_problem(activity.start_date)
         if problem:
             problems.append(problem)
     return problems
-
-
-def membership_problem(
-    member: Member, start: datetime.date, end: datetime.date | None = None
-) -> str | None:
-    """Why ``member`` cannot take part in an activity that starts on ``start``.
-
-    A participant must be registered on the activity's start date (DOMAIN.md
-    § Rules): registered on or before it and not left before it (``left_on`` is
-    the last day of membership). The end date does not matter; ``end`` is
-    accepted for callers that have it at hand. The database holds the same rule
-    (db_triggers.py).
-    """
-    if member.was_registered_on(start):
-        return None
-    if member.registered_on > start:
-        return _("%(name)s registered on %(date)s, after the activity's start date %(start)s.") % {
-            "name": member.name,
-            "date": member.registered_on.isoformat(),
-            "start": start.isoformat(),
-        }
-    return _("%(name)s left the team on %(date)s, before the activity's start date %(start)s.") % {
-        "name": member.name,
-        "date": member.left_on.isoformat(),
-        "start": start.isoformat(),
-    }
 
 
 @transaction.atomic

@@ -165,6 +165,32 @@ class Member(models.Model):
     def was_registered_on(self, day: datetime.date) -> bool:
         return self.registered_on <= day and (self.left_on is None or self.left_on >= day)
 
+    def registration_problem(self, start: datetime.date) -> str | None:
+        """Why this member cannot take part in an activity that starts on ``start``.
+
+        A participant must be registered on the activity's start date (docs/domain.md
+        § Rules): registered on or before it and not left before it (``left_on`` is
+        the last day of membership); the end date does not matter. The database holds
+        the same rule (activities/db_triggers.py).
+        """
+        if self.was_registered_on(start):
+            return None
+        if self.registered_on > start:
+            return _(
+                "%(name)s registered on %(date)s, after the activity's start date %(start)s."
+            ) % {
+                "name": self.name,
+                "date": self.registered_on.isoformat(),
+                "start": start.isoformat(),
+            }
+        return _(
+            "%(name)s left the team on %(date)s, before the activity's start date %(start)s."
+        ) % {
+            "name": self.name,
+            "date": self.left_on.isoformat(),
+            "start": start.isoformat(),
+        }
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)

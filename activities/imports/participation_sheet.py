@@ -19,7 +19,6 @@ from activities.imports.columns import (
     read_text,
 )
 from activities.imports.rows import ActivityRow, ParticipationRow, RowStatus
-from activities.services import membership_problem
 from members.models import Member
 from teams.models import Team
 from volunteer_site.names import normalise_name
@@ -151,7 +150,7 @@ def _check_hours_and_membership(
         start=start if valid_dates else None,
         end=end if valid_dates else None,
     )
-    problem = membership_problem(member, start, end) if valid_dates else None
+    problem = member.registration_problem(start) if valid_dates else None
     for message in selection.errors:
         row.error(_member_column(row) if message == problem else "hours", message)
     if problem and problem not in selection.errors:

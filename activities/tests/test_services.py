@@ -131,12 +131,8 @@ def test_submit_refuses_no_participants(user):
 )
 def test_a_participant_must_be_registered_on_the_start_date(registered, left, problem):
     member = MemberFactory.build(name="甲", registered_on=registered, left_on=left)
-    # The end date does not matter: a member registered during a trip did not start it.
-    assert services.membership_problem(member, datetime.date(2018, 5, 10)) == problem
-    assert (
-        services.membership_problem(member, datetime.date(2018, 5, 10), datetime.date(2018, 5, 12))
-        == problem
-    )
+    # Only the start date matters: a member registered during a trip did not start it.
+    assert member.registration_problem(datetime.date(2018, 5, 10)) == problem
 
 
 # --- Approve, return, reopen --------------------------------------------------------------
