@@ -36,7 +36,6 @@ once (``activities.stats_bulk``).
 from __future__ import annotations
 
 import datetime
-import io
 import random
 import time
 from collections.abc import Callable
@@ -47,7 +46,15 @@ from django.utils import timezone
 
 from activities.models import ActivityStatus
 from activities.workdays import LOGGING_DEADLINE_WORKING_DAYS, is_working_day
-from demo.team import HAN_FEMALE, HAN_MALE, HAN_SURNAMES
+from demo.bulk_copy import (
+    Copier,
+    drop_foreign_keys,
+    drop_secondary,
+    move_sequence,
+    reserve_ids,
+    restore_secondary,
+)
+from demo.team_data import HAN_FEMALE, HAN_MALE, HAN_SURNAMES
 from teams.models import DEFAULT_CATEGORY_NAMES, Region, ServiceCategory
 
 PROVINCE = "湖南省"
@@ -161,101 +168,6 @@ def _tenths(value: int) -> str:
     return f"{value // 10}.{value % 10}"
 
 
-# --- Writing ------------------------------------------------------------------------------
-
-
-class _Copier:
-    """Rows buffered as COPY text per table, sent when a buffer grows large."""
-
-    def __init__(self, cursor, flush_bytes: int = 32 << 20):
-        self.cursor = cursor
-        self.flush_bytes = flush_bytes
-        self.buffers: dict[str, tuple[list[str], list[str]]] = {}
-        self.sizes: dict[str, int] = {}
-
-    def add(self, table: str, columns: list[str], lines: list[str]) -> None:
-        parts = self.buffers.setdefault(table, (columns, []))[1]
-        parts.extend(lines)
-        self.sizes[table] = self.sizes.get(table, 0) + len(lines)
-        if len(parts) > self.flush_bytes // 64:
-            self.flush(table)
-
-    def flush(self, table: str | None = None) -> None:
-        for name in [table] if table else list(self.buffers):
-            columns, parts = self.buffers[name]
-            if not parts:
-                continue
-            data = io.StringIO("".join(parts))
-            parts.clear()
-            self.cursor.copy_expert(f"COPY {name} ({', '.join(columns)}) FROM STDIN", data, 1 << 20)
-
-
-def _reserve_ids(cursor, table: str) -> int:
-    """The last id in use; the caller writes ids after it and moves the sequence on."""
-    cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table}")  # noqa: S608
-    (max_id,) = cursor.fetchone()
-    cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table])
-    (sequence,) = cursor.fetchone()
-    cursor.execute(f"SELECT last_value, is_called FROM {sequence}")  # noqa: S608
-    last_value, is_called = cursor.fetchone()
-    return max(max_id, last_value if is_called else last_value - 1)
-
-
-def _move_sequence(cursor, table: str, last_id: int) -> None:
-    cursor.execute(
-        "SELECT setval(pg_get_serial_sequence(%s, 'id'), GREATEST(%s, 1), %s)",
-        [table, last_id, last_id > 0],
-    )
-
-
-@dataclass
-class _Deferred:
-    """A table's secondary indexes and non-check constraints, dropped for the load."""
-
-    table: str
-    constraints: list[tuple[str, str]]  # (name, definition)
-    indexes: list[str]  # CREATE INDEX statements
-
-
-def _drop_secondary(cursor, table: str) -> _Deferred:
-    cursor.execute(
-        """
-        SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint
-         WHERE conrelid = %s::regclass AND contype IN ('f', 'u')
-         ORDER BY contype DESC, conname
-        """,
-        [table],
-    )
-    constraints = list(cursor.fetchall())
-    cursor.execute(
-        """
-        SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid) FROM pg_index i
-         WHERE i.indrelid = %s::regclass AND NOT i.indisprimary
-           AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-        """,
-        [table],
-    )
-    indexes = list(cursor.fetchall())
-    for name, _definition in constraints:
-        cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-    for name, _definition in indexes:
-        cursor.execute(f"DROP INDEX {name}")
-    return _Deferred(table, constraints, [definition for _name, definition in indexes])
-
-
-def _restore_secondary(cursor, deferred: _Deferred) -> None:
-    # Unique constraints first (u before f above), then indexes, then foreign keys:
-    # each foreign key's check is one join that the new indexes do not slow down.
-    for name, definition in deferred.constraints:
-        if definition.startswith("UNIQUE"):
-            cursor.execute(f'ALTER TABLE {deferred.table} ADD CONSTRAINT "{name}" {definition}')
-    for statement in deferred.indexes:
-        cursor.execute(statement)
-    for name, definition in deferred.constraints:
-        if not definition.startswith("UNIQUE"):
-            cursor.execute(f'ALTER TABLE {deferred.table} ADD CONSTRAINT "{name}" {definition}')
-
-
 # --- The generator ------------------------------------------------------------------------
 
 
@@ -286,7 +198,7 @@ class _Plan:
         return datetime.date(self.until.year - self.years + 1, 1, 1)
 
 
-def _team(plan: _Plan, index: int, ids: _Ids, copier: _Copier) -> tuple[int, int, int]:
+def _team(plan: _Plan, index: int, ids: _Ids, copier: Copier) -> tuple[int, int, int]:
     """One team with its members, activities and participations; returns the counts."""
     rng = random.Random(f"{plan.seed}:{index}")
     cal = plan.calendar
@@ -585,16 +497,16 @@ def bulk_seed(
             "activity": "activities_activity",
             "participation": "activities_participation",
         }
-        ids = _Ids(**{key: _reserve_ids(cursor, table) for key, table in tables.items()})
+        ids = _Ids(**{key: reserve_ids(cursor, table) for key, table in tables.items()})
         # Check the rows made so far, so the tables can be altered, then defer again.
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-        deferred = [_drop_secondary(cursor, table) for table in BIG_TABLES]
+        deferred = [drop_secondary(cursor, table) for table in BIG_TABLES]
         cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         cursor.execute(
             f"ALTER TABLE activities_participation DISABLE TRIGGER {PARTICIPATION_TRIGGER}"
         )
         lap("prepare")
-        copier = _Copier(cursor)
+        copier = Copier(cursor)
         for index in range(teams):
             size, activities, participations = _team(plan, index, ids, copier)
             result.members += size
@@ -606,12 +518,12 @@ def bulk_seed(
         result.teams = teams
         lap("generate and copy")
         for table_deferred in deferred:
-            _restore_secondary(cursor, table_deferred)
+            restore_secondary(cursor, table_deferred)
         cursor.execute(
             f"ALTER TABLE activities_participation ENABLE TRIGGER {PARTICIPATION_TRIGGER}"
         )
         for key, table in tables.items():
-            _move_sequence(cursor, table, getattr(ids, key))
+            move_sequence(cursor, table, getattr(ids, key))
         lap("indexes and constraints")
     if vacuum and not connection.in_atomic_block:
         with connection.cursor() as cursor:
@@ -633,7 +545,7 @@ def bulk_seed(
         # trigger events cannot be altered.)
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-            dropped = _drop_foreign_keys(cursor, SUMMARY_TABLES)
+            dropped = drop_foreign_keys(cursor, SUMMARY_TABLES)
             cursor.execute("SET CONSTRAINTS ALL DEFERRED")
             figures_recompute_all()
             cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
@@ -651,20 +563,6 @@ def bulk_seed(
 
 # The summary tables whose foreign keys the first fill drops and adds back.
 SUMMARY_TABLES = ["activities_teamfigures", "activities_memberyearfigures"]
-
-
-def _drop_foreign_keys(cursor, tables: list[str]) -> list[tuple[str, str, str]]:
-    dropped = []
-    for table in tables:
-        cursor.execute(
-            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-            "WHERE conrelid = %s::regclass AND contype = 'f' ORDER BY conname",
-            [table],
-        )
-        for name, definition in cursor.fetchall():
-            cursor.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
-            dropped.append((table, name, definition))
-    return dropped
 
 
 FIGURE_TABLES = [

@@ -32,7 +32,8 @@ from django.utils import timezone
 from activities.models import Activity, ActivityStatus, MonthlyReview, Participation
 from activities.stats import team_figures_recompute
 from compliance import months, review_data
-from demo.team import (
+from demo.team import _sync, _Tally, member_rows, participations_sync
+from demo.team_data import (
     CHANGE_REASON,
     CITY_NAME,
     HAN_FEMALE,
@@ -43,10 +44,6 @@ from demo.team import (
     TIBETAN_FIRST,
     TIBETAN_MALE,
     DemoLogin,
-    _sync,
-    _Tally,
-    member_rows,
-    participations_sync,
 )
 from members.models import CadreRank, Gender, Member
 from teams.models import (

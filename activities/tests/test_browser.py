@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus
-from demo.team import TEAM_SLUG, demo_load
+from demo.team import demo_load
+from demo.team_data import TEAM_SLUG
 from members.models import CadreRank
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -20,7 +20,8 @@ from activities.stats import team_figures_recompute
 from activities.tests.test_browser import log_in
 from compliance.months import default_review_month
 from compliance.review_data import review_load
-from demo.team import TEAM_SLUG, demo_load
+from demo.team import demo_load
+from demo.team_data import TEAM_SLUG
 from members.models import Member
 from teams.models import ServiceCategory, Team
 

@@ -22,7 +22,8 @@ from activities.models import (
 )
 from conftest import kept_for_the_module
 from demo.region import DEMO_TEAMS, PROVINCE_LOGIN, demo_region_load
-from demo.team import TEAM_SLUG, demo_load
+from demo.team import demo_load
+from demo.team_data import TEAM_SLUG
 from members.models import Member
 from teams.access import roles_for
 from teams.models import Region, Team

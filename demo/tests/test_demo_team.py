@@ -19,7 +19,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, F, Sum
 
 from activities.models import Activity, ActivityStatus, Participation
-from demo.team import TEAM_SLUG
+from demo.team_data import TEAM_SLUG
 from members.models import CadreRank, Member, phone_validator
 from teams.models import DEFAULT_CATEGORY_NAMES, ServiceCategory, Team
 

@@ -23,7 +23,7 @@ from django.urls import reverse
 
 from activities.models import Activity, ActivityStatus, MonthlyReview, Participation, TeamFigures
 from activities.stats import team_figures_recompute
-from demo.team import DEMO_LOGINS, TEAM_SLUG
+from demo.team_data import DEMO_LOGINS, TEAM_SLUG
 from members.models import CadreRank, Member
 from teams.access import roles_for
 from teams.models import (

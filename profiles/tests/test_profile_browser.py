@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from activities.stats import team_figures_recompute
-from demo.team import TEAM_SLUG, demo_load
+from demo.team import demo_load
+from demo.team_data import TEAM_SLUG
 from teams.models import ErrorReport, Team
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

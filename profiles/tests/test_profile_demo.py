@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from activities.models import ActivityStatus, PeriodKind, TeamFigures
 from conftest import client_for
-from demo.team import ACTIVITIES_CURRENT, LEAD_TITLE, TEAM_SLUG
+from demo.team_data import ACTIVITIES_CURRENT, LEAD_TITLE, TEAM_SLUG
 from members.models import Member
 from teams.models import Team
 from volunteer_site.charts import last_months

@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from conftest import PASSWORD
 from demo.region import PROVINCE_LOGIN
-from demo.team import DEMO_LOGINS
+from demo.team_data import DEMO_LOGINS
 from volunteer_site.accounts import password_change_require
 from volunteer_site.models import AuditAction, AuditEntry, PasswordChangeRequired
 

@@ -18,7 +18,8 @@ from django.db import transaction
 
 from activities.models import Activity, MonthlyReview
 from demo.region import DEMO_TEAMS, PROVINCE_LOGIN, demo_region_load
-from demo.team import DEMO_LOGINS, TEAM_SLUG, DemoLogin, demo_load
+from demo.team import demo_load
+from demo.team_data import DEMO_LOGINS, TEAM_SLUG, DemoLogin
 from members.models import Member
 from teams.models import Team
 from volunteer_site.accounts import password_change_require
