@@ -26,8 +26,8 @@ from activities.models import (
 from activities.stats import TEAM_FIGURE_FIELDS, team_figures_recompute
 from activities.stats_bulk import figures_recompute_all
 from activities.tests.factories import ActivityFactory, ParticipationFactory
-from activities.tests.test_stats import SummaryWrites, rewritten, row_versions
 from activities.tests.test_stats_oracle import SEEDS, differences, oracle, random_team, stored
+from activities.tests.test_stats_writes import SummaryWrites, rewritten, row_versions
 from members.tests.factories import MemberFactory
 from teams.tests.factories import RegionFactory, ServiceCategoryFactory, TeamFactory
 
