@@ -10,21 +10,15 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from activities.models import Activity, Participation
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from conftest import client_for
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

@@ -3,13 +3,13 @@
 import re
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 
 from activities import services
 from activities.history import activity_timeline
 from activities.models import Activity, ActivityStatus
 from activities.tests.factories import ParticipationFactory
+from conftest import client_for
 from volunteer_site.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -17,12 +17,6 @@ pytestmark = pytest.mark.django_db
 # 150 characters: more than simple_history's 100-character change reason column.
 LONG_REASON = "请核对参与人员名单与签到表是否一致，" * 8 + "谢谢"
 assert len(LONG_REASON) > 100
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def submitted_activity(personas):

@@ -7,13 +7,13 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from activities.list_export import SHEET, STATUS_TEXT
 from activities.models import ActivityStatus
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from conftest import client_for
 from teams.tests.factories import ServiceCategoryFactory
 from volunteer_site.models import AuditAction, AuditEntry
 
@@ -44,12 +44,6 @@ def activities(personas):
         made.append(activity)
     ActivityFactory(team=personas.other_team, title="别队的活动")
     return made, poverty
-
-
-def client_for(personas, persona: str) -> Client:
-    client = Client()
-    client.force_login(getattr(personas, persona))
-    return client
 
 
 def exported(response) -> list[dict]:
@@ -90,7 +84,7 @@ def page_rows(client, query: dict) -> list[tuple]:
     ids=["all", "month", "status", "late", "search"],
 )
 def test_the_export_equals_the_list_page(personas, activities, persona, query):
-    client = client_for(personas, persona)
+    client = client_for(getattr(personas, persona) if persona else None)
     shown = page_rows(client, query)
     url = reverse("activity_io:export", kwargs={"slug": SLUG})
     rows = exported(client.get(url, {**query, "page": 2}))
@@ -112,7 +106,7 @@ def test_the_export_equals_the_list_page(personas, activities, persona, query):
 
 def test_the_category_filter_and_the_outcomes(personas, activities):
     _made, poverty = activities
-    client = client_for(personas, "staff")
+    client = client_for(personas.staff)
     url = reverse("activity_io:export", kwargs={"slug": SLUG})
     rows = exported(client.get(url, {"category": poverty.pk}))
     assert {r["服务类别"] for r in rows} == {"扶贫帮困"}
@@ -122,7 +116,7 @@ def test_the_category_filter_and_the_outcomes(personas, activities):
 
 
 def test_the_export_is_audited_with_its_filters(personas, activities):
-    client = client_for(personas, "region_admin")
+    client = client_for(personas.region_admin)
     client.get(reverse("activity_io:export", kwargs={"slug": SLUG}), {"status": "submitted"})
     entry = AuditEntry.objects.get(action=AuditAction.EXPORT)
     assert entry.user == personas.region_admin
@@ -133,9 +127,7 @@ def test_the_export_is_audited_with_its_filters(personas, activities):
 
 def test_headers_frozen_widths_set_and_formulas_neutralised(personas):
     ActivityFactory(team=personas.team, title="=cmd|' /C calc'!A0", place="@risk")
-    response = client_for(personas, "staff").get(
-        reverse("activity_io:export", kwargs={"slug": SLUG})
-    )
+    response = client_for(personas.staff).get(reverse("activity_io:export", kwargs={"slug": SLUG}))
     assert "filename*=UTF-8''" in response["Content-Disposition"]
     sheet = load_workbook(io.BytesIO(response.content))[SHEET]
     assert sheet.freeze_panes == "A2"
@@ -146,7 +138,7 @@ def test_headers_frozen_widths_set_and_formulas_neutralised(personas):
 
 
 def test_the_list_links_to_the_export_with_its_filters(personas, activities):
-    client = client_for(personas, "secretary")
+    client = client_for(personas.secretary)
     listing = client.get(reverse("activities:list", kwargs={"slug": SLUG}), {"late": "yes"})
     export = reverse("activity_io:export", kwargs={"slug": SLUG})
     assert f'href="{export}?late=yes"' in listing.content.decode()

@@ -20,6 +20,7 @@ from activities import services
 from activities.models import Activity, Participation
 from activities.services import ParticipantInput, WorkflowError
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from conftest import client_for
 from members import services as member_services
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory, UserFactory
@@ -28,12 +29,6 @@ pytestmark = pytest.mark.django_db
 
 D = datetime.date
 START, END = D(2018, 11, 30), D(2018, 12, 2)  # a three-day trip over a month's end
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

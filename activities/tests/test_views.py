@@ -6,24 +6,18 @@ from decimal import Decimal
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus, Participation
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from conftest import client_for
 from members.models import CadreRank
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def client_for(user) -> Client:
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 @pytest.fixture

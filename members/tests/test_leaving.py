@@ -6,11 +6,11 @@ import datetime
 
 import pytest
 from django.db.models import ProtectedError
-from django.test import Client
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from conftest import client_for
 from members.models import CadreRank, Gender, Member
 from members.tests.test_roster import TOMORROW
 
@@ -29,13 +29,6 @@ PERSONAS = [
     "volunteer",
     "no_role",
 ]
-
-
-def client_for(personas, persona: str | None) -> Client:
-    client = Client()
-    if persona:
-        client.force_login(getattr(personas, persona))
-    return client
 
 
 def list_url(**query) -> str:
@@ -77,7 +70,7 @@ def form_data(**overrides) -> dict:
 def test_leave_shows_a_confirmation_page(personas, roster):
     member = roster["county"]
     ParticipationFactory(member=member, activity=ActivityFactory(team=personas.team))
-    response = client_for(personas, "secretary").get(member_url("leave", member))
+    response = client_for(personas.secretary).get(member_url("leave", member))
     assert response.status_code == 200
     page = response.content.decode()
     assert "扎西顿珠" in page
@@ -88,7 +81,7 @@ def test_leave_shows_a_confirmation_page(personas, roster):
 
 def test_secretary_marks_a_member_as_left(personas, roster):
     member = roster["county"]
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("leave", member), {"left_on": "2018-12-31", "reason": "退休"}, follow=True
     )
     member.refresh_from_db()
@@ -101,7 +94,7 @@ def test_secretary_marks_a_member_as_left(personas, roster):
 
 def test_leaving_before_registration_is_refused(personas, roster):
     member = roster["county"]
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("leave", member), {"left_on": "2016-02-29", "reason": ""}
     )
     assert response.status_code == 200
@@ -114,7 +107,7 @@ def test_leaving_before_registration_is_refused(personas, roster):
 
 def test_leaving_in_the_future_is_refused(personas, roster):
     member = roster["county"]
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("leave", member), {"left_on": TOMORROW}
     )
     assert response.context["form"].errors["left_on"] == ["离队日期不能晚于今天。"]
@@ -127,7 +120,7 @@ def test_leaving_before_their_last_activity_is_refused_by_the_service(personas, 
         member=member,
         activity=ActivityFactory(team=personas.team, start_date=datetime.date(2018, 5, 10)),
     )
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("leave", member), {"left_on": "2018-05-01"}
     )
     assert response.status_code == 200
@@ -136,7 +129,7 @@ def test_leaving_before_their_last_activity_is_refused_by_the_service(personas, 
 
 
 def test_leave_page_of_a_member_who_left_goes_back_to_the_list(personas, roster):
-    response = client_for(personas, "secretary").get(member_url("leave", roster["left"]))
+    response = client_for(personas.secretary).get(member_url("leave", roster["left"]))
     assert response.status_code == 302
     assert response["Location"] == list_url()
 
@@ -144,7 +137,7 @@ def test_leave_page_of_a_member_who_left_goes_back_to_the_list(personas, roster)
 def test_secretary_undoes_leaving(personas, roster):
     member = roster["left"]
     back = list_url(status="left")
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("rejoin", member), {"next": back}, follow=True
     )
     assert response.redirect_chain == [(back, 302)]
@@ -155,20 +148,20 @@ def test_secretary_undoes_leaving(personas, roster):
 
 
 def test_rejoin_of_an_active_member_says_so(personas, roster):
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("rejoin", roster["county"]), follow=True
     )
     assert "扎西顿珠 未离队。" in response.content.decode()
 
 
 def test_rejoin_by_get_changes_nothing(personas, roster):
-    response = client_for(personas, "secretary").get(member_url("rejoin", roster["left"]))
+    response = client_for(personas.secretary).get(member_url("rejoin", roster["left"]))
     assert response.status_code == 405
     assert Member.objects.get(pk=roster["left"].pk).left_on is not None
 
 
 def test_secretary_list_offers_leave_and_undo(personas, roster):
-    page = client_for(personas, "secretary").get(list_url(status="all")).content.decode()
+    page = client_for(personas.secretary).get(list_url(status="all")).content.decode()
     assert member_url("leave", roster["county"]) in page
     assert member_url("rejoin", roster["left"]) in page
     assert member_url("leave", roster["left"]) not in page

@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import client_for
 from members.models import CadreRank, Gender, Member
 from members.tests.factories import MemberFactory
 
@@ -30,13 +31,6 @@ PERSONAS = [
     "volunteer",
     "no_role",
 ]
-
-
-def client_for(personas, persona: str | None) -> Client:
-    client = Client()
-    if persona:
-        client.force_login(getattr(personas, persona))
-    return client
 
 
 def list_url(**query) -> str:
@@ -76,7 +70,7 @@ def form_data(**overrides) -> dict:
 
 
 def test_list_shows_the_current_members_sorted_by_number(personas, roster):
-    response = client_for(personas, "staff").get(list_url())
+    response = client_for(personas.staff).get(list_url())
     assert response.status_code == 200
     # The volunteer persona's member has a factory number "V…", after "A…".
     assert numbers_on(response) == ["A001", "A002", personas.volunteer_member.volunteer_number]
@@ -104,7 +98,7 @@ def test_list_shows_the_current_members_sorted_by_number(personas, roster):
     ],
 )
 def test_list_filters(personas, roster, query, expected):
-    response = client_for(personas, "staff").get(list_url(**query))
+    response = client_for(personas.staff).get(list_url(**query))
     assert response.status_code == 200
     numbers = [number if number.startswith("A") else "V" for number in numbers_on(response)]
     assert numbers == expected
@@ -112,20 +106,22 @@ def test_list_filters(personas, roster, query, expected):
 
 
 def test_secretary_can_search_by_phone(personas, roster):
-    response = client_for(personas, "secretary").get(list_url(q="139 0000 0002"))
+    response = client_for(personas.secretary).get(list_url(q="139 0000 0002"))
     assert numbers_on(response) == ["A002"]
 
 
 @pytest.mark.parametrize("persona", ["staff", "region_admin"])
 def test_those_who_see_masked_phones_cannot_search_by_phone(personas, roster, persona):
     # Otherwise the full number could be found digit by digit.
-    response = client_for(personas, persona).get(list_url(q="13900000002"))
+    response = client_for(getattr(personas, persona) if persona else None).get(
+        list_url(q="13900000002")
+    )
     assert numbers_on(response) == []
 
 
 def test_list_is_paginated_by_fifty_and_keeps_the_filters(personas):
     MemberFactory.create_batch(120, team=personas.team, is_party_member=False)
-    client = client_for(personas, "staff")
+    client = client_for(personas.staff)
     first = client.get(list_url(party="no"))
     assert len(first.context["page_obj"]) == 50
     assert "共 120 人" in first.content.decode()
@@ -138,7 +134,7 @@ def test_list_is_paginated_by_fifty_and_keeps_the_filters(personas):
 
 @pytest.mark.parametrize("persona", ["staff", "secretary"])
 def test_list_query_count_does_not_grow_with_the_roster(personas, persona):
-    client = client_for(personas, persona)
+    client = client_for(getattr(personas, persona) if persona else None)
     client.get(list_url())  # warm up: session, caches
 
     def queries_with(total: int) -> int:
@@ -157,7 +153,7 @@ def test_list_query_count_does_not_grow_with_the_roster(personas, persona):
 
 
 def test_secretary_sees_full_phone_numbers(personas):
-    response = client_for(personas, "secretary").get(list_url())
+    response = client_for(personas.secretary).get(list_url())
     page = response.content.decode()
     assert FULL_PHONE in page
     assert MASKED_PHONE not in page
@@ -165,7 +161,11 @@ def test_secretary_sees_full_phone_numbers(personas):
 
 @pytest.mark.parametrize("persona", ["staff", "region_admin"])
 def test_others_see_masked_phone_numbers_only(personas, persona):
-    page = client_for(personas, persona).get(list_url(status="all")).content.decode()
+    page = (
+        client_for(getattr(personas, persona) if persona else None)
+        .get(list_url(status="all"))
+        .content.decode()
+    )
     assert MASKED_PHONE in page
     assert FULL_PHONE not in page
     assert "5678" in page  # the last four digits, and
@@ -174,13 +174,15 @@ def test_others_see_masked_phone_numbers_only(personas, persona):
 
 @pytest.mark.parametrize("persona", ["staff", "region_admin"])
 def test_readers_see_no_editing_buttons(personas, persona):
-    page = client_for(personas, persona).get(list_url()).content.decode()
+    page = (
+        client_for(getattr(personas, persona) if persona else None).get(list_url()).content.decode()
+    )
     assert reverse("members:create", kwargs={"slug": SLUG}) not in page
     assert member_url("update", personas.volunteer_member) not in page
 
 
 def test_team_home_links_to_the_roster(personas):
-    page = client_for(personas, "staff").get(reverse("dashboard:team", args=[SLUG]))
+    page = client_for(personas.staff).get(reverse("dashboard:team", args=[SLUG]))
     assert list_url() in page.content.decode()
     assert "队员花名册" in page.content.decode()
 
@@ -189,7 +191,7 @@ def test_team_home_links_to_the_roster(personas):
 
 
 def test_secretary_adds_a_member(personas):
-    client = client_for(personas, "secretary")
+    client = client_for(personas.secretary)
     assert client.get(reverse("members:create", args=[SLUG])).status_code == 200
     response = client.post(reverse("members:create", args=[SLUG]), form_data(), follow=True)
     member = Member.objects.get(volunteer_number="54020000099")
@@ -201,7 +203,7 @@ def test_secretary_adds_a_member(personas):
 
 
 def test_add_strips_spaces_from_the_phone(personas):
-    client_for(personas, "secretary").post(
+    client_for(personas.secretary).post(
         reverse("members:create", args=[SLUG]), form_data(phone="139 8765 4321")
     )
     assert Member.objects.get(volunteer_number="54020000099").phone == "13987654321"
@@ -209,7 +211,7 @@ def test_add_strips_spaces_from_the_phone(personas):
 
 def test_add_returns_to_the_filtered_list_it_came_from(personas):
     back = list_url(party="no", page=1)
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         reverse("members:create", args=[SLUG]), {**form_data(), "next": back}
     )
     assert response["Location"] == back
@@ -226,7 +228,7 @@ def test_add_returns_to_the_filtered_list_it_came_from(personas):
     ],
 )
 def test_add_never_redirects_outside_the_roster(personas, back):
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         reverse("members:create", args=[SLUG]), {**form_data(), "next": back}
     )
     assert response["Location"] == list_url()
@@ -279,7 +281,7 @@ def test_add_with_bad_input_saves_nothing_and_keeps_the_values(
 ):
     before = Member.objects.count()
     data = form_data(**bad)
-    response = client_for(personas, "secretary").post(reverse("members:create", args=[SLUG]), data)
+    response = client_for(personas.secretary).post(reverse("members:create", args=[SLUG]), data)
     assert response.status_code == 200
     assert Member.objects.count() == before
     form = response.context["form"]
@@ -297,7 +299,7 @@ def test_add_with_bad_input_saves_nothing_and_keeps_the_values(
 
 def test_secretary_edits_a_member(personas, roster):
     member = roster["worker"]
-    client = client_for(personas, "secretary")
+    client = client_for(personas.secretary)
     page = client.get(member_url("update", member)).content.decode()
     assert 'value="李红"' in page and 'value="13900000002"' in page
     data = form_data(volunteer_number="A002", name="李红梅", is_party_member=None)
@@ -316,7 +318,7 @@ def test_edit_with_bad_input_changes_nothing_and_keeps_the_values(
 ):
     member = roster["worker"]
     data = form_data(**{"volunteer_number": "A002", **bad})
-    response = client_for(personas, "secretary").post(member_url("update", member), data)
+    response = client_for(personas.secretary).post(member_url("update", member), data)
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [message]
     fresh = Member.objects.get(pk=member.pk)
@@ -330,7 +332,7 @@ def test_edit_with_bad_input_changes_nothing_and_keeps_the_values(
 
 
 def test_edit_keeps_its_own_number(personas, roster):
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("update", roster["county"]), form_data(volunteer_number="A001")
     )
     assert response.status_code == 302
@@ -338,7 +340,7 @@ def test_edit_keeps_its_own_number(personas, roster):
 
 def test_edit_refuses_registration_after_leaving(personas, roster):
     member = roster["left"]
-    response = client_for(personas, "secretary").post(
+    response = client_for(personas.secretary).post(
         member_url("update", member),
         form_data(volunteer_number="A003", registered_on="2018-07-01"),
     )
@@ -375,7 +377,7 @@ def test_pages_have_no_inline_javascript(personas, roster, page):
         if page == "create"
         else member_url(page, roster["county"])
     )
-    html = client_for(personas, "secretary").get(url).content.decode()
+    html = client_for(personas.secretary).get(url).content.decode()
     assert not INLINE_SCRIPT.search(html)
     assert not INLINE_HANDLER.search(html)
     assert "javascript:" not in html
@@ -440,7 +442,9 @@ def test_matrix_covers_every_persona():
 @pytest.mark.parametrize(("name", "method", "persona", "status"), MATRIX)
 def test_permission_matrix(personas, roster, name, method, persona, status):
     before = list(Member.objects.order_by("pk").values())
-    url, response = matrix_request(personas, roster, name, method, client_for(personas, persona))
+    url, response = matrix_request(
+        personas, roster, name, method, client_for(getattr(personas, persona) if persona else None)
+    )
     assert response.status_code == status
     if persona != "secretary":
         assert list(Member.objects.order_by("pk").values()) == before
@@ -458,13 +462,13 @@ def test_anonymous_is_sent_to_log_in(personas, roster, name, method):
 @pytest.mark.parametrize("name", ["update", "leave", "rejoin"])
 @pytest.mark.parametrize("method", ["get", "post"])
 def test_a_member_of_another_team_is_not_found_under_this_team(personas, roster, name, method):
-    client = client_for(personas, "secretary")
+    client = client_for(personas.secretary)
     url = member_url(name, roster["elsewhere"])
     response = client.get(url) if method == "get" else client.post(url, form_data())
     assert response.status_code == 404
 
 
 def test_other_secretary_cannot_reach_our_member_through_their_team(personas, roster):
-    client = client_for(personas, "other_secretary")
+    client = client_for(personas.other_secretary)
     url = member_url("update", roster["county"], slug="other-team")
     assert client.get(url).status_code == 404

@@ -7,12 +7,12 @@ import io
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
 from activities.models import ActivityStatus, Participation
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from conftest import client_for
 from members.imports import SHEET
 from members.models import Member
 from members.tests.factories import MemberFactory
@@ -25,12 +25,6 @@ pytestmark = pytest.mark.django_db
 SLUG = "our-team"
 FULL_PHONE = "13812345678"
 MASKED_PHONE = "138****5678"
-
-
-def client_for(personas, persona: str) -> Client:
-    client = Client()
-    client.force_login(getattr(personas, persona))
-    return client
 
 
 def sheet_rows(response, sheet: str = SHEET, header_line: int = 1) -> list[dict]:
@@ -95,7 +89,7 @@ def record_url(member, year=2018) -> str:
 
 
 def test_the_service_record_has_the_national_columns(personas, record):
-    response = client_for(personas, "staff").get(record_url(record))
+    response = client_for(personas.staff).get(record_url(record))
     book = load_workbook(io.BytesIO(response.content))
     sheet = book[RECORD_SHEET]
     assert sheet.freeze_panes == "A5"
@@ -141,22 +135,20 @@ def test_the_service_record_has_the_national_columns(personas, record):
 
 def test_an_organiser_is_marked_as_such_in_their_own_record(personas, record):
     lead = Member.objects.get(volunteer_number="L01")
-    rows = sheet_rows(
-        client_for(personas, "staff").get(record_url(lead)), RECORD_SHEET, header_line=4
-    )
+    rows = sheet_rows(client_for(personas.staff).get(record_url(lead)), RECORD_SHEET, header_line=4)
     assert [(r["活动名称"], r["角色"], r["活动负责人"]) for r in rows] == [
         ("吉隆县乡村宣讲", "组织者", "组织者甲")
     ]
 
 
 def test_the_service_record_equals_the_volunteers_own_page(personas, record):
-    page = client_for(personas, "volunteer").get(reverse("records:mine"), {"year": 2018})
+    page = client_for(personas.volunteer).get(reverse("records:mine"), {"year": 2018})
     shown = sorted(
         (row.title, row.place, row.category, row.role, row.hours, row.organising_unit)
         for row in page.context["rows"]
     )
     rows = sheet_rows(
-        client_for(personas, "secretary").get(record_url(record)), RECORD_SHEET, header_line=4
+        client_for(personas.secretary).get(record_url(record)), RECORD_SHEET, header_line=4
     )
     exported = sorted(
         (
@@ -181,11 +173,11 @@ def test_the_service_record_equals_the_volunteers_own_page(personas, record):
 
 def test_another_teams_member_is_not_found(personas, record):
     stranger = MemberFactory(team=personas.other_team)
-    assert client_for(personas, "staff").get(record_url(stranger)).status_code == 404
+    assert client_for(personas.staff).get(record_url(stranger)).status_code == 404
 
 
 def test_the_record_box_finds_a_member_by_number_or_name(personas, record):
-    client = client_for(personas, "staff")
+    client = client_for(personas.staff)
     url = reverse("records:find", kwargs={"slug": SLUG})
     by_number = client.get(url, {"member": record.volunteer_number, "year": 2018})
     assert by_number["Location"] == record_url(record)

@@ -33,7 +33,7 @@ LOST = {
 }
 
 
-def client_for(user) -> Client:
+def browser_client(user) -> Client:
     client = Client(raise_request_exception=False)  # what the browser gets, not the traceback
     client.force_login(user)
     return client
@@ -95,7 +95,7 @@ def assert_try_again_page(response, *, reload: bool) -> None:
 @pytest.mark.parametrize("lost", LOST)
 def test_a_page_whose_connection_drops_says_try_again_and_reloads_itself(personas, lost):
     activity = submitted_activity(personas)
-    client = client_for(personas.staff)
+    client = browser_client(personas.staff)
     with connection_lost_at(r'FROM "activities_activity"', error=LOST[lost]) as happened:
         response = client.get(activity.get_absolute_url())
     assert happened
@@ -105,7 +105,7 @@ def test_a_page_whose_connection_drops_says_try_again_and_reloads_itself(persona
 @pytest.mark.django_db
 def test_a_save_whose_connection_drops_says_it_may_not_be_saved(personas):
     activity = submitted_activity(personas)
-    client = client_for(personas.secretary)
+    client = browser_client(personas.secretary)
     url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
     with connection_lost_at(r'^UPDATE "activities_activity"', error=LOST["OperationalError"]):
         response = client.post(url, approval_data(activity))
@@ -118,7 +118,7 @@ def test_a_save_whose_connection_drops_says_it_may_not_be_saved(personas):
 @pytest.mark.django_db(transaction=True)
 def test_a_page_whose_server_process_is_terminated_says_try_again(personas):
     activity = submitted_activity(personas)
-    client = client_for(personas.staff)
+    client = browser_client(personas.staff)
     with connection_lost_at(r'FROM "activities_activity"', terminate=True) as happened:
         response = client.get(activity.get_absolute_url())
     assert happened
@@ -150,7 +150,7 @@ def test_the_try_again_page_needs_no_database(django_assert_num_queries):
 def test_a_connection_dropped_at_the_session_save_keeps_the_views_answer(personas, lost):
     """Django answers 400 "the session was deleted" here, though the approval was saved."""
     activity = submitted_activity(personas)
-    client = client_for(personas.secretary)
+    client = browser_client(personas.secretary)
     url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
     with connection_lost_at(r'^UPDATE "django_session"', error=LOST[lost]) as happened:
         response = client.post(url, approval_data(activity))
@@ -165,7 +165,7 @@ def test_a_connection_dropped_at_the_session_save_keeps_the_views_answer(persona
 @pytest.mark.django_db(transaction=True)
 def test_a_server_process_terminated_at_the_session_save_keeps_the_views_answer(personas):
     activity = submitted_activity(personas)
-    client = client_for(personas.secretary)
+    client = browser_client(personas.secretary)
     url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
     with connection_lost_at(r'^UPDATE "django_session"', terminate=True) as happened:
         response = client.post(url, approval_data(activity))
@@ -180,7 +180,7 @@ def test_a_server_process_terminated_at_the_session_save_keeps_the_views_answer(
 def test_a_session_really_deleted_meanwhile_is_still_refused(personas):
     """Logged out in another tab during the request: Django's 400 stands (not a fault)."""
     activity = submitted_activity(personas)
-    client = client_for(personas.secretary)
+    client = browser_client(personas.secretary)
     session_key = client.session.session_key
     url = reverse("activities:approve", args=[personas.team.slug, activity.pk])
 
@@ -226,7 +226,7 @@ def test_connections_terminated_under_load_never_give_a_400_or_a_500(personas, l
     "try again"."""
     activities = [submitted_activity(personas) for _ in range(40)]
     versions = {activity.pk: approval_data(activity)["version"] for activity in activities}
-    client = client_for(personas.secretary)
+    client = browser_client(personas.secretary)
     cookie = f"sessionid={client.cookies['sessionid'].value}"
     csrf = "x" * 32
     statuses: collections.Counter = collections.Counter()
