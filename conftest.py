@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import datetime
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -27,6 +28,31 @@ from teams.tests.factories import (
 )
 
 PASSWORD = "correct-horse-42"
+
+
+CATALOGUE = Path(__file__).resolve().parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
+
+
+def catalogue_problem(po: Path = CATALOGUE) -> str | None:
+    """Why the Chinese catalogue cannot be used as it is, or None: the pages' tests read
+    their Chinese text from the compiled .mo, so a missing or stale one fails hundreds of
+    them for one reason, which this says first."""
+    mo = po.with_suffix(".mo")
+    if not mo.exists():
+        return f"{mo.name} is missing"
+    if mo.stat().st_mtime < po.stat().st_mtime:
+        return f"{mo.name} is older than {po.name}"
+    return None
+
+
+def pytest_sessionstart(session) -> None:
+    problem = catalogue_problem()
+    if problem:
+        pytest.exit(
+            f"The zh-hans catalogue is not compiled ({problem}): run `make catalogues` "
+            "(or `python manage.py compile_catalogues`) and test again.",
+            returncode=1,
+        )
 
 
 def service_problems() -> list[str]:

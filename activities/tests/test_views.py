@@ -127,6 +127,9 @@ def test_three_days_allow_up_to_72_hours(personas, category, members):
     data = form_data(category, members, save="", end_date="2018-10-19", hours="72")
     response = client_for(personas.staff).post(create_url(personas), data)
     assert response.status_code == 302
+    saved = Activity.objects.get()
+    assert (saved.hours, saved.days) == (Decimal("72"), 3)
+    assert response["Location"] == saved.get_absolute_url()
 
 
 @pytest.mark.parametrize(
@@ -152,6 +155,8 @@ def test_future_activity_cannot_be_submitted_but_can_be_planned(personas, catego
     assert_refused(client.post(create_url(personas), data), "只有已开展的活动才能提交")
     data = form_data(category, members, save="", start_date=future, end_date=future)
     assert client.post(create_url(personas), data).status_code == 302
+    planned = Activity.objects.get()
+    assert (planned.status, planned.start_date.isoformat()) == (ActivityStatus.DRAFT, future)
 
 
 def test_member_who_had_left_is_refused(personas, category, members):
@@ -230,6 +235,10 @@ def test_different_title_on_the_same_day_is_not_a_duplicate(personas, category, 
         create_url(personas), form_data(category, members, save="")
     )
     assert response.status_code == 302
+    assert set(Activity.objects.values_list("title", flat=True)) == {
+        "火车站志愿服务",
+        "重阳节走访慰问孤寡老人",
+    }
 
 
 def test_editing_keeps_history_and_approved_is_read_only(personas, category, members):

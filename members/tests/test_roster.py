@@ -336,6 +336,9 @@ def test_edit_keeps_its_own_number(personas, roster):
         member_url("update", roster["county"]), form_data(volunteer_number="A001")
     )
     assert response.status_code == 302
+    county = Member.objects.get(pk=roster["county"].pk)
+    assert county.volunteer_number == "A001"
+    assert county.name == form_data()["name"]
 
 
 def test_edit_refuses_registration_after_leaving(personas, roster):

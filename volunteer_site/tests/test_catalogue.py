@@ -211,3 +211,21 @@ def test_placeholders_are_filled_in_chinese():
             "(%(activity_hours)s)."
         ) % {"hours": "5", "activity_hours": "3"}
     assert message == "参与者的服务时长（5小时）不能超过活动时长（3小时）。"
+
+
+def test_an_uncompiled_catalogue_stops_the_run_with_one_clear_message(tmp_path):
+    """conftest.catalogue_problem, which pytest_sessionstart turns into one message."""
+    import os
+
+    from conftest import catalogue_problem
+
+    po = tmp_path / "django.po"
+    po.write_text("")
+    assert catalogue_problem(po) == "django.mo is missing"
+    mo = po.with_suffix(".mo")
+    mo.write_bytes(b"")
+    os.utime(mo, (1, 1))
+    assert catalogue_problem(po) == "django.mo is older than django.po"
+    os.utime(mo, None)
+    os.utime(po, (1, 1))
+    assert catalogue_problem(po) is None
