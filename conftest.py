@@ -268,3 +268,13 @@ def client_for(user=None):
     if user is not None:
         client.force_login(user)
     return client
+
+
+def text_of(response) -> str:
+    """A page's visible text, roughly: scripts and styles dropped, tags removed,
+    whitespace collapsed."""
+    import re
+
+    html = response.content.decode()
+    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))

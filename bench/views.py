@@ -9,28 +9,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from django.core.exceptions import ObjectDoesNotExist
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template import engines
 from django.utils import timezone
-from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from activities.models import Activity, Participation, PeriodKind, TeamFigures
 from members.models import Member
-from profiles.forms import sanitise_html
-from profiles.views import (
-    CHART_MONTHS,
-    _amount,
-    _chart_text,
-    _team_for_profile,
-    regular_projects_sentence,
-)
-from volunteer_site.charts import chart_build, chart_svg, last_months, month_values
+from profiles.views import CHART_MONTHS, _team_for_profile, profile_context
+from volunteer_site.charts import last_months, month_values
 
 
 def ping(request: HttpRequest) -> HttpResponse:
@@ -98,32 +88,6 @@ def live_figures(team, today) -> tuple[TeamFigures, dict]:
 def profile_live(request: HttpRequest, slug: str) -> HttpResponse:
     team, preview = _team_for_profile(request, slug, related=["lead_member", "figures_state"])
     all_time, values = live_figures(team, timezone.localdate())
-    try:
-        stale = team.figures_state.stale
-    except ObjectDoesNotExist:
-        stale = False
-    lead = None
-    if team.lead_consents_to_publication and team.lead_display_name:
-        lead = {"name": team.lead_display_name, "title": team.lead_title}
-    context = {
-        "team": team,
-        "preview": preview,
-        "figures": all_time,
-        "per_volunteer": {
-            "hours": _amount(all_time.hours_per_volunteer, _("%(n)s hours")),
-            "times": _amount(all_time.activities_per_volunteer, _("%(n)s times")),
-            "activity_hours": _amount(all_time.hours_per_activity, _("%(n)s hours")),
-            "people": _amount(all_time.people_per_activity, _("%(n)s people")),
-        },
-        "stale": stale,
-        "lead": lead,
-        "projects": regular_projects_sentence([c.name for c in team.categories_in_order()]),
-        "main_deeds": mark_safe(sanitise_html(team.main_deeds)),  # noqa: S308
-        "chart_svg": mark_safe(  # noqa: S308
-            chart_svg(chart_build(values), _chart_text(values), element_id="activity-chart")
-        ),
-        "chart_values": values,
-        "chart_activities": sum(v.activities for v in values),
-        "chart_hours": sum((v.hours for v in values), Decimal("0")),
-    }
-    return render(request, "profiles/profile.html", context)
+    return render(
+        request, "profiles/profile.html", profile_context(team, preview, all_time, values)
+    )

@@ -184,9 +184,15 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 def _profile_render(request: HttpRequest, slug: str, today: datetime.date) -> HttpResponse:
     team, preview = _team_for_profile(request, slug, related=["lead_member", "figures_state"])
-    months = last_months(today, CHART_MONTHS)
-    all_time, values = _figures(team, months)
-    chart = chart_build(values)
+    all_time, values = _figures(team, last_months(today, CHART_MONTHS))
+    return render(
+        request, "profiles/profile.html", profile_context(team, preview, all_time, values)
+    )
+
+
+def profile_context(team: Team, preview: bool, all_time, values: list[MonthValue]) -> dict:
+    """The profile page's context from the team, its all-time figures (a TeamFigures
+    row, or None before the first recompute) and the chart's months."""
     try:
         stale = team.figures_state.stale
     except ObjectDoesNotExist:
@@ -202,7 +208,7 @@ def _profile_render(request: HttpRequest, slug: str, today: datetime.date) -> Ht
             "activity_hours": _amount(all_time.hours_per_activity, _("%(n)s hours")),
             "people": _amount(all_time.people_per_activity, _("%(n)s people")),
         }
-    context = {
+    return {
         "team": team,
         "preview": preview,
         "figures": all_time,
@@ -214,13 +220,12 @@ def _profile_render(request: HttpRequest, slug: str, today: datetime.date) -> Ht
         "main_deeds": mark_safe(sanitise_html(team.main_deeds)),  # noqa: S308
         # Every text in the SVG is escaped by chart_svg.
         "chart_svg": mark_safe(  # noqa: S308
-            chart_svg(chart, _chart_text(values), element_id="activity-chart")
+            chart_svg(chart_build(values), _chart_text(values), element_id="activity-chart")
         ),
         "chart_values": values,
         "chart_activities": sum(v.activities for v in values),
         "chart_hours": sum((v.hours for v in values), Decimal("0")),
     }
-    return render(request, "profiles/profile.html", context)
 
 
 # --- 纠错 (error reports) ------------------------------------------------------------------

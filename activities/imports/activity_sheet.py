@@ -17,12 +17,13 @@ from activities.imports.columns import (
     EXAMPLE_PREFIX,
     ZERO_IF_EMPTY,
     cell_getter,
+    check_hours,
     read_text,
 )
 from activities.imports.rows import ActivityRow, RowStatus
 from activities.models import Activity
 from teams.models import Team
-from volunteer_site.xlsx import CellValueError, cell_date, cell_decimal
+from volunteer_site.xlsx import CellValueError, cell_date
 
 
 def activity_rows(team: Team, table) -> list[ActivityRow]:
@@ -55,14 +56,7 @@ def activity_rows(team: Team, table) -> list[ActivityRow]:
         row.title = data["title"]
         for key in ZERO_IF_EMPTY:
             data[key] = data[key].replace(",", "") or "0"
-        if "hours" not in flagged:
-            # NaN, infinity, 1e30: said here as on the participation sheet, and
-            # kept from the form's arithmetic.
-            try:
-                cell_decimal(get(cells, "hours"), grouping=False)
-            except CellValueError as error:
-                flagged.add("hours")
-                row.error("hours", str(error))
+        check_hours(row, flagged, get(cells, "hours"))
         if not row.key and "key" not in flagged:
             row.error("key", _("This cell must be filled in."))
         category_name = read_text(row, flagged, get(cells, "category"), "category")

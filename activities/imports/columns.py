@@ -5,7 +5,14 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy
 
 from activities.models import Participation
-from volunteer_site.xlsx import DATE_FORMAT, TEXT_FORMAT, CellValueError, ImportColumn, cell_text
+from volunteer_site.xlsx import (
+    DATE_FORMAT,
+    TEXT_FORMAT,
+    CellValueError,
+    ImportColumn,
+    cell_decimal,
+    cell_text,
+)
 
 KIND = "activities"
 ACTIVITY_SHEET = "活动"
@@ -136,3 +143,16 @@ def read_text(row, flagged: set[str], value, key: str) -> str:
         flagged.add(key)
         row.error(key, str(error))
         return ""
+
+
+def check_hours(row, flagged: set[str], value) -> None:
+    """An hours cell that is not a plain number (NaN, infinity, 1e30, a thousands
+    separator) reported on ``row``, as on both sheets; the rows keep the text, which
+    the form reads again."""
+    if "hours" in flagged:
+        return
+    try:
+        cell_decimal(value, grouping=False)
+    except CellValueError as error:
+        flagged.add("hours")
+        row.error("hours", str(error))

@@ -16,13 +16,13 @@ from activities.imports.columns import (
     PARTICIPATION_HEADER,
     ROLE_INPUT,
     cell_getter,
+    check_hours,
     read_text,
 )
 from activities.imports.rows import ActivityRow, ParticipationRow, RowStatus
 from members.models import Member
 from teams.models import Team
 from volunteer_site.names import normalise_name
-from volunteer_site.xlsx import CellValueError, cell_decimal
 
 
 def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list[ParticipationRow]:
@@ -46,12 +46,7 @@ def participation_rows(team: Team, table, activities: list[ActivityRow]) -> list
         )
         row.name = normalise_name(read_text(row, flagged, get(cells, "name"), "name"))
         row.hours_text = read_text(row, flagged, get(cells, "hours"), "hours")
-        if "hours" not in flagged:
-            try:
-                cell_decimal(get(cells, "hours"), grouping=False)
-            except CellValueError as error:
-                flagged.add("hours")
-                row.error("hours", str(error))
+        check_hours(row, flagged, get(cells, "hours"))
         rows.append(row)
         activity = by_key.get(row.key)
         if row.key.startswith(EXAMPLE_PREFIX) or (

@@ -37,3 +37,27 @@ def approval_data(activity) -> dict[str, str]:
 
     activity.refresh_from_db(fields=["updated_at"])
     return {"version": activity_version(activity)}
+
+
+def activity_form_data(category, members, **overrides) -> dict:
+    """What the activity form posts for a one-day activity of 4 hours with ``members`` at
+    the default hours, saved as a draft; ``overrides`` replace or add fields."""
+    data = {
+        "category": category.pk,
+        "title": "重阳节走访慰问孤寡老人",
+        "start_date": "2018-10-17",
+        "end_date": "2018-10-17",
+        "hours": "4",
+        "place": "桑珠孜区",
+        "organiser": "机关党委",
+        "content": "为老人打扫卫生、送去慰问品",
+        "people_reached": "35",
+        "materials_distributed": "200",
+        "households_visited": "12",
+        "donation_yuan": "0",
+        "other_outcomes": "",
+        "participant": [str(m.pk) for m in members],
+        "save": "",
+    }
+    data.update(overrides)
+    return data

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from activities.models import Activity, Participation
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.factories import activity_form_data as form_data
 from conftest import client_for
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
@@ -34,28 +35,6 @@ def members(personas):
         )
         for i in range(3)
     ]
-
-
-def form_data(category, members, **overrides) -> dict:
-    data = {
-        "category": category.pk,
-        "title": "重阳节走访慰问孤寡老人",
-        "start_date": "2018-10-17",
-        "end_date": "2018-10-17",
-        "hours": "4",
-        "place": "桑珠孜区",
-        "organiser": "机关党委",
-        "content": "为老人打扫卫生、送去慰问品",
-        "people_reached": "35",
-        "materials_distributed": "200",
-        "households_visited": "12",
-        "donation_yuan": "0",
-        "other_outcomes": "",
-        "participant": [str(m.pk) for m in members],
-        "save": "",
-    }
-    data.update(overrides)
-    return data
 
 
 def create_url(personas) -> str:

@@ -19,7 +19,7 @@ from django.urls import reverse
 from activities import services
 from activities.models import Activity, Participation
 from activities.services import ParticipantInput, WorkflowError
-from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.factories import ActivityFactory, ParticipationFactory, activity_form_data
 from conftest import client_for
 from members import services as member_services
 from members.tests.factories import MemberFactory
@@ -42,8 +42,8 @@ def people(personas):
 
 
 def form_data(members, **overrides) -> dict:
-    data = {
-        "category": ServiceCategoryFactory().pk,
+    """A three-day trip of 12 hours (START to END), its outcomes left at nothing."""
+    fields = {
         "title": "深入乡村宣讲惠民政策",
         "start_date": START.isoformat(),
         "end_date": END.isoformat(),
@@ -54,13 +54,8 @@ def form_data(members, **overrides) -> dict:
         "people_reached": "0",
         "materials_distributed": "0",
         "households_visited": "0",
-        "donation_yuan": "0",
-        "other_outcomes": "",
-        "participant": [str(m.pk) for m in members],
-        "save": "",
     }
-    data.update(overrides)
-    return data
+    return activity_form_data(ServiceCategoryFactory(), members, **(fields | overrides))
 
 
 def errors_of(page: str) -> str:

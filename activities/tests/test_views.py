@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus, Participation
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.factories import activity_form_data as form_data
 from conftest import client_for
 from members.models import CadreRank
 from members.tests.factories import MemberFactory
@@ -33,27 +34,6 @@ def members(personas):
         )
         for i in range(5)
     ]
-
-
-def form_data(category, members, **overrides) -> dict:
-    data = {
-        "category": category.pk,
-        "title": "重阳节走访慰问孤寡老人",
-        "start_date": "2018-10-17",
-        "end_date": "2018-10-17",
-        "hours": "4",
-        "place": "桑珠孜区",
-        "organiser": "机关党委",
-        "content": "为老人打扫卫生、送去慰问品",
-        "people_reached": "35",
-        "materials_distributed": "200",
-        "households_visited": "12",
-        "donation_yuan": "0",
-        "other_outcomes": "",
-        "participant": [str(m.pk) for m in members],
-    }
-    data.update(overrides)
-    return data
 
 
 def create_url(personas) -> str:

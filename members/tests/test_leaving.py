@@ -11,58 +11,10 @@ from django.utils import timezone
 
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from conftest import client_for
-from members.models import CadreRank, Gender, Member
-from members.tests.test_roster import TOMORROW
+from members.models import Member
+from members.tests.test_roster import SLUG, TOMORROW, list_url, member_url
 
 pytestmark = pytest.mark.django_db
-
-FULL_PHONE = "13812345678"
-MASKED_PHONE = "138****5678"
-SLUG = "our-team"
-PERSONAS = [
-    "staff",
-    "secretary",
-    "region_admin",
-    "other_staff",
-    "other_secretary",
-    "other_region_admin",
-    "volunteer",
-    "no_role",
-]
-
-
-def list_url(**query) -> str:
-    url = reverse("members:list", kwargs={"slug": SLUG})
-    if query:
-        url += "?" + "&".join(f"{key}={value}" for key, value in query.items())
-    return url
-
-
-def member_url(name: str, member: Member, slug: str = SLUG) -> str:
-    return reverse(f"members:{name}", kwargs={"slug": slug, "pk": member.pk})
-
-
-def numbers_on(response) -> list[str]:
-    return [member.volunteer_number for member in response.context["page_obj"]]
-
-
-def form_data(**overrides) -> dict:
-    data = {
-        "volunteer_number": "54020000099",
-        "name": "格桑卓玛",
-        "gender": Gender.FEMALE,
-        "ethnicity": "藏族",
-        "is_party_member": "on",
-        "party_joined_on": "2012-07-01",
-        "cadre_rank": CadreRank.SECTION,
-        "position": "综合科科员",
-        "phone": "13987654321",
-        "email": "",
-        "registered_on": "2016-03-01",
-    }
-    data.update(overrides)
-    return {key: value for key, value in data.items() if value is not None}
-
 
 # --- mark as left and rejoin --------------------------------------------------------
 

@@ -10,7 +10,6 @@ means the page is rendered.
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
 
 import pytest
@@ -21,6 +20,7 @@ from django.utils import timezone
 from activities.models import ActivityStatus
 from activities.stats import team_figures_mark_stale, team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
+from conftest import text_of
 from members.tests.factories import MemberFactory
 from profiles import cache as page_cache
 from teams.models import TeamCategory
@@ -41,12 +41,6 @@ def team(personas):
 
 def url(team) -> str:
     return reverse("profiles:profile", args=[team.slug])
-
-
-def text_of(response) -> str:
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
 def fetch(team, client: Client | None = None):

@@ -21,7 +21,7 @@ from django.utils import timezone
 from activities.models import Activity, ActivityStatus, PeriodKind, TeamFigures, TeamFiguresState
 from activities.stats import team_figures_mark_stale, team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
-from conftest import client_for
+from conftest import client_for, text_of
 from members.models import Member
 from members.tests.factories import MemberFactory
 from profiles import views as profile_views
@@ -39,13 +39,6 @@ def _empty_cache():
     cache.clear()
     yield
     cache.clear()
-
-
-def text_of(response) -> str:
-    """The page's visible text, roughly: tags removed, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
 
 
 def profile_url(team) -> str:

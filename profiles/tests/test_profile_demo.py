@@ -10,13 +10,13 @@ import re
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import ActivityStatus, PeriodKind, TeamFigures
-from conftest import client_for
+from conftest import client_for, text_of
 from demo.team_data import ACTIVITIES_CURRENT, LEAD_TITLE, TEAM_SLUG
 from members.models import Member
+from profiles.tests.test_profile import profile_url
 from teams.models import Team
 from volunteer_site.charts import last_months
 
@@ -42,17 +42,6 @@ DEMO_PER_VOLUNTEER = (
     "人均服务时数 20.0 小时，人均参与次数 4.7 次；"
     "平均每次活动时长 3.8 小时，平均每次参与人数 19.8 人"
 )
-
-
-def text_of(response) -> str:
-    """The page's visible text, roughly: tags removed, whitespace collapsed."""
-    html = response.content.decode()
-    html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html))
-
-
-def profile_url(team) -> str:
-    return reverse("profiles:profile", args=[team.slug])
 
 
 @pytest.fixture

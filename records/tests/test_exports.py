@@ -13,28 +13,14 @@ from openpyxl import load_workbook
 from activities.models import ActivityStatus, Participation
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from conftest import client_for
-from members.imports import SHEET
 from members.models import Member
 from members.tests.factories import MemberFactory
+from members.tests.test_exports import SLUG, sheet_rows
 from records.exports import RECORD_SHEET
 from teams.tests.factories import ServiceCategoryFactory
 from volunteer_site.models import AuditAction, AuditEntry
 
 pytestmark = pytest.mark.django_db
-
-SLUG = "our-team"
-FULL_PHONE = "13812345678"
-MASKED_PHONE = "138****5678"
-
-
-def sheet_rows(response, sheet: str = SHEET, header_line: int = 1) -> list[dict]:
-    assert response.status_code == 200
-    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
-    book = load_workbook(io.BytesIO(response.content))
-    rows = list(book[sheet].iter_rows(min_row=header_line, values_only=True))
-    headers = rows[0]
-    return [dict(zip(headers, values, strict=True)) for values in rows[1:]]
-
 
 # --- A member's service record -----------------------------------------------------------------
 

@@ -16,6 +16,7 @@ from django.test import Client
 from django.urls import reverse
 
 from activities.models import Activity
+from activities.tests.factories import activity_form_data
 from conftest import PASSWORD
 from members.tests.factories import MemberFactory
 from teams.tests.factories import ServiceCategoryFactory
@@ -36,25 +37,11 @@ def members(personas):
 
 
 def form_data(members) -> dict:
-    return {
-        "category": ServiceCategoryFactory(name="献爱心送温暖").pk,
-        "title": "重阳节走访慰问孤寡老人",
-        "start_date": "2018-10-17",
-        "end_date": "2018-10-17",
-        "hours": "4",
-        "place": "桑珠孜区",
-        "organiser": "机关党委",
-        "content": "为老人打扫卫生、送去慰问品",
-        "people_reached": "35",
-        "materials_distributed": "200",
-        "households_visited": "12",
-        "donation_yuan": "0",
-        "other_outcomes": "",
-        "participant": [str(m.pk) for m in members[:2]],
-        f"hours_{members[0].pk}": "2.5",
-        "organiser_member": [str(members[1].pk)],
-        "save": "",
-    }
+    return activity_form_data(
+        ServiceCategoryFactory(name="献爱心送温暖"),
+        members[:2],
+        **{f"hours_{members[0].pk}": "2.5", "organiser_member": [str(members[1].pk)]},
+    )
 
 
 def log_in(client: Client, username: str, next_url: str = ""):
