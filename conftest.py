@@ -83,11 +83,17 @@ def _services_guard(request):
 
 
 @pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache (stored profile pages, rate limits)."""
+def _fresh_caches(settings):
+    """Each test starts with an empty cache (stored profile pages, rate limits), and the
+    public profile reads its team's state afresh on every request (profiles/cache.py;
+    test_page_cache.py tests the once-a-second reading on its own)."""
     from django.core.cache import cache
 
+    from profiles import cache as profile_cache
+
     cache.clear()
+    profile_cache.forget_states()
+    settings.PROFILE_STATE_SECONDS = 0
     yield
 
 

@@ -104,22 +104,24 @@ def month_of(field_name: str):
     return Cast(ExtractMonth(field_name), IntegerField())
 
 
-def _participations_to(month: int):
-    """The member's participations of January to ``month`` from their year's row (0
-    without a row): the sum of the first ``month`` entries of its monthly list."""
-    return sum(
-        (
-            Coalesce(
-                Cast(
-                    KeyTextTransform(str(index), "that_year__monthly_participations"),
-                    IntegerField(),
-                ),
-                Value(0),
-            )
-            for index in range(month)
-        ),
+def _month_participations(index: int):
+    """The member's participations in the month at ``index`` (0 = January) of their
+    year's row; 0 without a row."""
+    return Coalesce(
+        Cast(KeyTextTransform(str(index), "that_year__monthly_participations"), IntegerField()),
         Value(0),
     )
+
+
+def _participations_to(month: int):
+    """The member's participations of January to ``month`` from their year's row (0
+    without a row): the first ``month`` entries of its monthly list, or, from July on,
+    the year's total less the months after (at most six entries either way: at
+    province scale each is read for every member of every team listed)."""
+    if month <= 6:
+        return sum((_month_participations(index) for index in range(month)), Value(0))
+    total = Coalesce(F("that_year__participations"), Value(0))
+    return total - sum((_month_participations(index) for index in range(month, 12)), Value(0))
 
 
 def members_with_standing(

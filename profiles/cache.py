@@ -5,8 +5,9 @@ shared on social media), and the page is the same for every anonymous visitor. A
 visitor without a session gets the stored page; signed-in users (whose navigation
 bar is their own), previews and requests with a query string are always rendered.
 
-The key is made of what the database says about the team, read in one query
-before the page is rendered:
+The key is made of what the database says about the team, read in one query before
+the page is rendered, at most once a second per process and team
+(``PROFILE_STATE_SECONDS``: under a spike of visitors, one query a second):
 
 * ``Team.updated_at``, moved by every save of the team (the profile edit, the
   admin, publishing), including its regular service projects (saved with it) and a
@@ -26,6 +27,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import time
 from collections.abc import Callable
 
 from django.conf import settings
@@ -51,13 +53,36 @@ def profile_cacheable(request: HttpRequest) -> bool:
     )
 
 
-def profile_key(slug: str, language: str, today: datetime.date) -> str | None:
-    """The stored page's key, or None when the profile is not public (rendered: a 404)."""
+# The team's state, read at most once in this many seconds per process and team: under a
+# spike of visitors one query a second, and a change shows within it.
+_states: dict[str, tuple[float, tuple]] = {}
+
+
+def _team_state(slug: str) -> tuple | None:
+    """(team id, updated_at, computed_at, stale) of a published team, or None."""
+    now = time.monotonic()
+    seen = _states.get(slug)
+    if seen is not None and now - seen[0] < settings.PROFILE_STATE_SECONDS:
+        return seen[1]
     found = (
         Team.objects.filter(slug=slug, is_published=True)
+        .order_by()
         .values_list("pk", "updated_at", "figures_state__computed_at", "figures_state__stale")
         .first()
     )
+    if found is not None:  # only teams that exist: a flood of made-up slugs adds nothing
+        _states[slug] = (now, found)
+    return found
+
+
+def forget_states() -> None:
+    """Read every team's state afresh (tests)."""
+    _states.clear()
+
+
+def profile_key(slug: str, language: str, today: datetime.date) -> str | None:
+    """The stored page's key, or None when the profile is not public (rendered: a 404)."""
+    found = _team_state(slug)
     if found is None:
         return None
     team_id, updated_at, computed_at, stale = found

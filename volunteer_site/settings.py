@@ -147,6 +147,10 @@ if CACHE_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# The public profile reads its team's state from the database at most this often per
+# process (profiles/cache.py): a change shows on the stored page within it.
+PROFILE_STATE_SECONDS = 1.0
+
 # --- Authentication ---------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

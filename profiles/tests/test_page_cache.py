@@ -49,6 +49,19 @@ def fetch(team, client: Client | None = None):
     return response
 
 
+def test_the_team_state_is_read_at_most_once_a_second(team, settings, django_assert_num_queries):
+    """Under a spike of visitors one query a second per process; a change shows within it."""
+    settings.PROFILE_STATE_SECONDS = 60
+    assert fetch(team)["X-Page-Cache"] == "miss"
+    with django_assert_num_queries(0):
+        assert fetch(team)["X-Page-Cache"] == "hit"
+    team.recommending_unit = "市直机关工委"
+    team.save()
+    assert "市直机关工委" not in text_of(fetch(team))  # within the second: the state as read
+    page_cache.forget_states()  # the second has passed
+    assert "市直机关工委" in text_of(fetch(team))
+
+
 def test_the_second_visit_is_served_from_the_cache_with_one_query(team, django_assert_num_queries):
     first = fetch(team)
     assert first["X-Page-Cache"] == "miss"

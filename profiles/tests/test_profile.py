@@ -33,14 +33,6 @@ from teams.tests.factories import ServiceCategoryFactory, TeamFactory
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    # The 纠错 rate limit counts in the cache; every test starts from zero.
-    cache.clear()
-    yield
-    cache.clear()
-
-
 def profile_url(team) -> str:
     return reverse("profiles:profile", args=[team.slug])
 
@@ -292,7 +284,6 @@ def test_the_sixth_report_within_an_hour_is_refused(published, personas):
 def test_the_limit_is_counted_from_the_stored_reports(published):
     """Every process sees the same count (no shared cache needed), and an hour later
     the address may report again."""
-    from django.core.cache import cache
 
     client = client_for()
     for n in range(5):
