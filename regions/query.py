@@ -194,26 +194,6 @@ def teams_with_figures(
     )
 
 
-RULE_COLUMNS = ("months_counted", "months_met", "members_listed", "members_good")
-
-
-def _with_rule_columns(teams: list[Team], region_ids, window: YearWindow) -> None:
-    """Give each team of the page its rule columns, in one query for the page's teams."""
-    computed = {
-        pk: values
-        for pk, *values in teams_with_figures(region_ids, window)
-        .filter(pk__in=[team.pk for team in teams])
-        .order_by()
-        .values_list("pk", *RULE_COLUMNS, "last_activity_on")
-    }
-    for team in teams:
-        values = computed.get(team.pk)
-        if values is None:  # gone since the page was chosen
-            continue
-        for name, value in zip((*RULE_COLUMNS, "last_activity_on"), values, strict=True):
-            setattr(team, name, value)
-
-
 def page_of_teams(
     teams: Callable[[], QuerySet[Team]],
     filters: OverviewFilters,
@@ -243,14 +223,9 @@ def page_of_teams(
     ids = list(page.object_list)
     found = {
         team.pk: team
-        for team in teams_with_figures(region_ids, window, rules=False)
-        .filter(pk__in=ids)
-        .annotate(last_review_ym=_last_review_ym(window.year))
-        .order_by()
+        for team in teams_with_figures(region_ids, window).filter(pk__in=ids).order_by()
     }
-    chosen = [found[pk] for pk in ids if pk in found]
-    _with_rule_columns(chosen, region_ids, window)
-    return page, chosen
+    return page, [found[pk] for pk in ids if pk in found]
 
 
 def host_units(region_ids: Iterable[int]) -> list[str]:
