@@ -58,6 +58,7 @@ from teams.models import Team
 from volunteer_site.listing import years_from
 
 PAGE_SIZE = 50
+SUGGESTED_TEAMS = 1000
 MAX_COMPARED = 5
 
 
@@ -229,13 +230,13 @@ def page_of_teams(
 
 
 def host_units(region_ids: Iterable[int]) -> list[str]:
-    """The host units in the regions, for the filter's suggestions."""
-    return list(
-        Team.objects.filter(region_id__in=region_ids)
-        .order_by("host_unit")
-        .values_list("host_unit", flat=True)
-        .distinct()[:500]
-    )
+    """The host units in the regions, for the filter's suggestions; none for a scope of
+    more than SUGGESTED_TEAMS teams, where the list is too long to help (a province's
+    thousands) and reading it costs a scan of every team: the filter takes any text."""
+    teams = Team.objects.filter(region_id__in=region_ids)
+    if teams.count() > SUGGESTED_TEAMS:
+        return []
+    return list(teams.order_by("host_unit").values_list("host_unit", flat=True).distinct())
 
 
 def month_rows(team: Team, year: int) -> dict[int, TeamFigures]:

@@ -413,3 +413,15 @@ def test_rule_columns_follow_each_change(personas, worked_team):
     after = row_of(client, "worked")
     assert after.members_listed == before.members_listed + 1
     assert after.last_activity_on == max(before.last_activity_on, datetime.date(YEAR, 1, 9))
+
+
+def test_host_units_are_suggested_for_a_city_not_for_thousands_of_teams(personas, monkeypatch):
+    from regions import query as region_query
+
+    TeamFactory(region=personas.region, slug="x-unit", host_unit="市教育局")
+    client = client_for(personas.region_admin)
+    html = client.get(reverse("regions:overview")).content.decode()
+    assert '<option value="市教育局">' in html
+    monkeypatch.setattr(region_query, "SUGGESTED_TEAMS", 1)  # a scope larger than this
+    html = client.get(reverse("regions:overview")).content.decode()
+    assert '<option value="市教育局">' not in html
