@@ -64,7 +64,7 @@ def listed_activities(team, params) -> tuple[ActivityFilterForm, QuerySet[Activi
     return filters, filters.apply(activities)
 
 
-def activity_rows(activities: QuerySet[Activity]) -> list[list]:
+def export_rows(activities: QuerySet[Activity]) -> list[list]:
     return [
         [
             activity.start_date,
@@ -88,7 +88,7 @@ def activity_rows(activities: QuerySet[Activity]) -> list[list]:
 
 def activity_list_workbook(activities: QuerySet[Activity]):
     workbook = new_workbook()
-    add_table_sheet(workbook, SHEET, COLUMNS, activity_rows(activities))
+    add_table_sheet(workbook, SHEET, COLUMNS, export_rows(activities))
     return workbook
 
 

@@ -92,7 +92,7 @@ def _months(first: datetime.date, last: datetime.date) -> list[tuple[int, int]]:
 def _collect(team_id: int) -> _Computed:
     computed = _Computed()
     approved = Activity.objects.approved().filter(team_id=team_id)
-    activity_rows = (
+    month_totals = (
         approved.values(y=ExtractYear("start_date"), m=ExtractMonth("start_date"))
         .annotate(
             n=Count("pk"),
@@ -104,7 +104,7 @@ def _collect(team_id: int) -> _Computed:
         )
         .order_by()
     )
-    for row in activity_rows:
+    for row in month_totals:
         totals = computed.months[(row["y"], row["m"])]
         totals.activities = row["n"]
         totals.activity_hours = Decimal(row["hours"])

@@ -15,7 +15,6 @@ from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -140,9 +139,7 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
             start=cleaned.get("start_date"),
             end=cleaned.get("end_date"),
         )
-        if form_ok and selection_ok and submit:
-            problems = _submit_problems_before_saving(cleaned, selection)
-        if request.method == "POST" and form_ok and selection_ok and not problems:
+        if request.method == "POST" and form_ok and selection_ok:
             try:
                 saved = services.activity_save(
                     team=team,
@@ -173,21 +170,6 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
         },
     )
 
-
-def _submit_problems_before_saving(cleaned: dict, selection: ParticipantSelection) -> list[str]:
-    """Submit rules checked on the form's values, so nothing is saved if they fail."""
-    problems = []
-    if cleaned["end_date"] > timezone.localdate():
-        problems.append(
-            _(
-                "The activity ends on %(date)s, in the future: only activities that took place "
-                "can be submitted. Save it as a draft instead."
-            )
-            % {"date": cleaned["end_date"].isoformat()}
-        )
-    if not selection.cleaned:
-        problems.append(_("Choose at least one participant before submitting."))
-    return problems
 
 
 @login_required

@@ -26,7 +26,7 @@ from teams.models import Team
 from volunteer_site.xlsx import CellValueError, cell_date
 
 
-def activity_rows(team: Team, table) -> list[ActivityRow]:
+def read_activity_sheet(team: Team, table) -> list[ActivityRow]:
     get = cell_getter(table, ACTIVITY_COLUMNS)
     letters = table.letters(ACTIVITY_HEADER)
     categories = {category.name: category for category in team.available_categories()}

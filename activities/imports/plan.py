@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.utils.translation import gettext as _
 
-from activities.imports.activity_sheet import activity_rows
+from activities.imports.activity_sheet import read_activity_sheet
 from activities.imports.columns import (
     ACTIVITY_COLUMNS,
     ACTIVITY_HEADERS,
@@ -44,7 +44,7 @@ def activity_import_plan(*, team: Team, data: bytes, filename: str) -> ActivityI
         for header in table.headers
         if header and header not in known
     ]
-    activities = activity_rows(team, activity_table)
+    activities = read_activity_sheet(team, activity_table)
     participations = participation_rows(team, participation_table, activities)
     for row in activities:
         if row.status == RowStatus.NEW and not row.errors and not row.listed:
