@@ -26,6 +26,12 @@ class HandWorked:
     activities: dict[str, Activity]
 
 
+@pytest.fixture
+def category():
+    """A service category for the activity form's tests."""
+    return ServiceCategoryFactory(name="献爱心送温暖")
+
+
 def approved(**fields) -> Activity:
     return ActivityFactory(status=ActivityStatus.APPROVED, approved_at=timezone.now(), **fields)
 

@@ -1,7 +1,9 @@
 import datetime
+import re
 from decimal import Decimal
 
 import factory
+from django.urls import reverse
 
 from activities.models import Activity, Participation
 from members.tests.factories import MemberFactory
@@ -61,3 +63,14 @@ def activity_form_data(category, members, **overrides) -> dict:
     }
     data.update(overrides)
     return data
+
+
+def create_url(personas) -> str:
+    """The activity form's address for the personas' team."""
+    return reverse("activities:create", args=[personas.team.slug])
+
+
+def errors_of(page: str) -> str:
+    """The text of the activity form's error summary (empty when there is none)."""
+    found = re.search(r'id="form-errors".*?</div>', page, re.S)
+    return re.sub(r"<[^>]+>", "", found.group(0)) if found else ""

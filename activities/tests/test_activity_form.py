@@ -13,18 +13,12 @@ import pytest
 from django.urls import reverse
 
 from activities.models import Activity, Participation
-from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.factories import ActivityFactory, ParticipationFactory, create_url, errors_of
 from activities.tests.factories import activity_form_data as form_data
 from conftest import client_for
 from members.tests.factories import MemberFactory
-from teams.tests.factories import ServiceCategoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def category():
-    return ServiceCategoryFactory(name="献爱心送温暖")
 
 
 @pytest.fixture
@@ -35,16 +29,6 @@ def members(personas):
         )
         for i in range(3)
     ]
-
-
-def create_url(personas) -> str:
-    return reverse("activities:create", args=[personas.team.slug])
-
-
-def errors_of(page: str) -> str:
-    """The text of the form's error summary (empty when there is none)."""
-    found = re.search(r'id="form-errors".*?</div>', page, re.S)
-    return re.sub(r"<[^>]+>", "", found.group(0)) if found else ""
 
 
 # --- The duplicate warning ------------------------------------------------------------------

@@ -19,7 +19,12 @@ from django.urls import reverse
 from activities import services
 from activities.models import Activity, Participation
 from activities.services import ParticipantInput, WorkflowError
-from activities.tests.factories import ActivityFactory, ParticipationFactory, activity_form_data
+from activities.tests.factories import (
+    ActivityFactory,
+    ParticipationFactory,
+    activity_form_data,
+    errors_of,
+)
 from conftest import client_for
 from members import services as member_services
 from members.tests.factories import MemberFactory
@@ -56,11 +61,6 @@ def form_data(members, **overrides) -> dict:
         "households_visited": "0",
     }
     return activity_form_data(ServiceCategoryFactory(), members, **(fields | overrides))
-
-
-def errors_of(page: str) -> str:
-    found = re.search(r'id="form-errors".*?</div>', page, re.S)
-    return re.sub(r"<[^>]+>", "", found.group(0)) if found else ""
 
 
 # --- The form ---------------------------------------------------------------------------------

@@ -11,19 +11,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from activities.models import Activity, ActivityStatus, Participation
-from activities.tests.factories import ActivityFactory, ParticipationFactory
+from activities.tests.factories import ActivityFactory, ParticipationFactory, create_url
 from activities.tests.factories import activity_form_data as form_data
 from conftest import client_for
 from members.models import CadreRank
 from members.tests.factories import MemberFactory
-from teams.tests.factories import ServiceCategoryFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def category():
-    return ServiceCategoryFactory(name="献爱心送温暖")
 
 
 @pytest.fixture
@@ -34,10 +28,6 @@ def members(personas):
         )
         for i in range(5)
     ]
-
-
-def create_url(personas) -> str:
-    return reverse("activities:create", args=[personas.team.slug])
 
 
 def page_of(response) -> str:
