@@ -171,7 +171,6 @@ def activity_edit(request: HttpRequest, slug: str, pk: int | None = None) -> Htt
     )
 
 
-
 @login_required
 def activity_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     team = team_for_reader(request.user, slug)

@@ -28,7 +28,7 @@ advice): re-adding them makes PostgreSQL check every row at once, so a duplicate
 dangling reference still fails the whole load. The participation trigger
 (``db_triggers.py``) is disabled during the load only: the rows satisfy its two rules
 by construction (a participant's hours never exceed the activity's; participants come
-from the activity's team), and ``teams/tests/test_seed_bulk.py`` checks them with
+from the activity's team), and ``demo/tests/test_seed_bulk.py`` checks them with
 queries that look for violations. The figures are then computed for every team at
 once (``activities.stats_bulk``).
 """

@@ -11,7 +11,7 @@ secretary edits, publishes and reads the error reports (team_for_secretary:
 403 for staff and region admins, 404 for others).
 
 The writes are the small ``team_profile_*`` and ``error_report_*`` functions
-below; they would sit in ``teams/services.py`` once the app has one.
+below, next to the only views that call them.
 """
 
 from __future__ import annotations

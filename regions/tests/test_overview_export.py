@@ -1,4 +1,4 @@
-"""The overview's Excel export holds exactly what the page shows (teams/overview_export.py)."""
+"""The overview's Excel export holds exactly what the page shows (regions/export.py)."""
 
 from __future__ import annotations
 
