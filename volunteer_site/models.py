@@ -19,6 +19,14 @@ class AuditAction(models.TextChoices):
     IMPORT = "import", _("imported a spreadsheet")
     ROLE_CHANGE = "role_change", _("changed a role")
     PASSWORD_CHANGE = "password_change", _("changed their password")
+    PASSWORD_RESET = "password_reset", _("reset their password by e-mail")
+    LOGIN_CREATE = "login_create", _("created a member's login")
+    LOGIN_RESET = "login_reset", _("reset a member's login")
+    LOGIN_DISABLE = "login_disable", _("disabled a member's login")
+    LOGIN_ENABLE = "login_enable", _("enabled a member's login")
+    APPLICATION_APPROVE = "application_approve", _("approved an application to join")
+    APPLICATION_REJECT = "application_reject", _("rejected an application to join")
+    PROFILE_EDIT = "profile_edit", _("edited the team's profile")
 
 
 class AuditOutcome(models.TextChoices):
