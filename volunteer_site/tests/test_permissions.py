@@ -132,6 +132,8 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
 
 # Anonymous visitors: these are public, everything else sends them to log in.
 PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
+# The home page is the public directory of teams (signed-in users are sent to their work).
+PUBLIC["home"] = 200
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 
