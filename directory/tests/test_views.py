@@ -78,12 +78,12 @@ def test_each_card_shows_the_team_and_its_all_time_figures(directory):
     d, a, b, c = cards(client_for().get("/"))
     assert a == (
         "扎西党员志愿服务队 地区 西藏自治区 > 日喀则市 > 桑珠孜区 主管单位 日喀则市人民政府办公室 "
-        "成立时间 2016年3月 现有注册志愿者人数 121人 开展活动次数 26次 累计服务时长 101.5小时"
+        "成立时间 2016年3月 现有注册志愿者 121人 开展活动次数 26次 累计服务时长 101.5小时"
     )
-    assert d.endswith("现有注册志愿者人数 12人 开展活动次数 40次 累计服务时长 120.0小时")
+    assert d.endswith("现有注册志愿者 12人 开展活动次数 40次 累计服务时长 120.0小时")
     assert "地区 西藏自治区 > 拉萨市" in b
     # Not computed yet: dashes, never a misleading 0.
-    assert c.endswith("现有注册志愿者人数 — 开展活动次数 — 累计服务时长 —")
+    assert c.endswith("现有注册志愿者 — 开展活动次数 — 累计服务时长 —")
 
 
 def test_the_card_links_to_the_profile(directory):
@@ -122,7 +122,7 @@ def test_card_figures_equal_hand_worked_numbers_from_a_recompute(db):
     team_figures_recompute(team_id=team.pk)
 
     (card,) = cards(client_for().get("/"))
-    assert card.endswith("现有注册志愿者人数 2人 开展活动次数 2次 累计服务时长 5.5小时")
+    assert card.endswith("现有注册志愿者 2人 开展活动次数 2次 累计服务时长 5.5小时")
     profile = text_of(client_for().get(reverse("profiles:profile", args=[team.slug])))
     assert "现有注册志愿者人数：2人" in profile
     assert "累计开展志愿服务活动 2 次，总时长 5.5 小时" in profile
