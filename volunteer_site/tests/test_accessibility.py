@@ -30,3 +30,65 @@ def test_the_helper_finds_and_names_a_violation(page):
 def test_login_page(live_server, page):
     page.goto(f"{live_server.url}/accounts/login/")
     assert_accessible(page)
+
+
+def _log_in(page, base: str, username: str, password: str) -> None:
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_load_state()
+
+
+def _reports(page, base: str, paths: list[str]) -> list[str]:
+    reports = []
+    for path in paths:
+        response = page.goto(f"{base}{path}")
+        assert response.ok, f"{path}: {response.status}"
+        violations = axe_violations(page)
+        if violations:
+            reports.append(axe_report(violations, url=page.url))
+    return reports
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from activities.stats import team_figures_recompute
+    from demo.region import demo_region_load
+    from demo.team import demo_load
+    from demo.team_data import TEAM_SLUG
+    from teams.models import Team
+
+    demo_load()
+    demo_region_load()
+    team_figures_recompute(team_id=Team.objects.get(slug=TEAM_SLUG).pk)
+    return TEAM_SLUG
+
+
+def test_the_public_profile(live_server, page, demo):
+    assert not (reports := _reports(page, live_server.url, [f"/p/{demo}/"])), "\n".join(reports)
+
+
+def test_the_secretarys_pages(live_server, page, demo):
+    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    team = f"/teams/{demo}"
+    paths = [
+        f"{team}/",
+        f"{team}/activities/",
+        f"{team}/activities/new/",
+        f"{team}/members/",
+        f"{team}/reviews/current/",
+        f"{team}/reports/",
+        "/accounts/password/",
+    ]
+    assert not (reports := _reports(page, live_server.url, paths)), "\n".join(reports)
+
+
+def test_the_region_overview(live_server, page, demo):
+    _log_in(page, live_server.url, "regionadmin", "demo-region-2018")
+    assert not (reports := _reports(page, live_server.url, ["/regions/"])), "\n".join(reports)
+
+
+def test_my_service_record(live_server, page, demo):
+    _log_in(page, live_server.url, "volunteer", "demo-volunteer-2018")
+    assert not (reports := _reports(page, live_server.url, ["/me/"])), "\n".join(reports)
