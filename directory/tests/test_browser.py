@@ -12,6 +12,7 @@ from demo.region import demo_region_load
 from demo.team import demo_load
 from demo.team_data import TEAM_NAME, TEAM_SLUG
 from teams.models import Region
+from volunteer_site.tests.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -91,3 +92,20 @@ def test_on_a_phone_the_cards_stack_within_the_screen(live_server, page, demo):
     assert width <= 390
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "directory-390.png"), full_page=True)
+
+
+def test_the_directory_passes_axe(live_server, page, demo):
+    """0 axe-core violations: the directory, filtered, empty, and on a phone."""
+    base = live_server.url
+    shigatse = Region.objects.get(name="日喀则市", parent__name="西藏自治区")
+    page.goto(f"{base}/")
+    assert_accessible(page)
+    page.goto(f"{base}/?q=人民政府&region={shigatse.pk}&sort=name")
+    assert len(card_names(page)) == 1
+    assert_accessible(page)
+    page.goto(f"{base}/?q=没有这支队伍&region=NaN")
+    assert page.locator("#no-teams").is_visible()
+    assert_accessible(page)
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/")
+    assert_accessible(page)
