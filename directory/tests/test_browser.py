@@ -66,6 +66,7 @@ def test_a_visitor_finds_the_demo_team_by_search_and_by_region(live_server, page
     page.get_by_role("link", name=TEAM_NAME).click()
     page.wait_for_url(f"{base}/p/{TEAM_SLUG}/")
     assert page.get_by_role("heading", level=1).inner_text() == TEAM_NAME
+    page.screenshot(path=str(ARTIFACTS / "directory-profile.png"))
     page.get_by_role("link", name="日喀则市的队伍").click()
     page.wait_for_url(f"{base}/?region={shigatse.pk}")
     assert TEAM_NAME in card_names(page)
