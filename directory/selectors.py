@@ -270,7 +270,8 @@ def matching_teams(query: DirectoryQuery, *, tree: RegionTree) -> QuerySet[Team]
 def directory_teams(query: DirectoryQuery, *, tree: RegionTree) -> QuerySet[Team]:
     """``matching_teams`` with the all-time figures their profiles show
     (``all_activities``, ``all_activity_hours``, ``all_volunteers_at_end``; None before
-    a team's first recompute), in the order chosen."""
+    a team's first recompute) and whether they are being updated (``figures_stale``),
+    in the order chosen."""
     return (
         matching_teams(query, tree=tree)
         .defer("main_deeds")  # the profile's long text: not on a card
@@ -279,6 +280,8 @@ def directory_teams(query: DirectoryQuery, *, tree: RegionTree) -> QuerySet[Team
             all_activities=F("all_row__activities"),
             all_activity_hours=F("all_row__activity_hours"),
             all_volunteers_at_end=F("all_row__volunteers_at_end"),
+            # As on the profile: a change not yet counted says so ("being updated").
+            figures_stale=F("figures_state__stale"),
         )
         .order_by(*_ORDERS.get(query.sort, []), "name", "pk")
     )

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
-from activities.models import ActivityStatus
+from activities.models import ActivityStatus, TeamFiguresState
 from activities.stats import team_figures_recompute
 from activities.tests.factories import ActivityFactory, ParticipationFactory
 from conftest import client_for, text_of
@@ -84,6 +84,15 @@ def test_each_card_shows_the_team_and_its_all_time_figures(directory):
     assert "地区 西藏自治区 > 拉萨市" in b
     # Not computed yet: dashes, never a misleading 0.
     assert c.endswith("现有注册志愿者 — 开展活动次数 — 累计服务时长 —")
+
+
+def test_a_card_says_when_its_figures_are_being_updated(directory):
+    TeamFiguresState.objects.create(team=directory.a, stale=True)
+    TeamFiguresState.objects.create(team=directory.b, stale=False)
+    TeamFiguresState.objects.create(team=directory.c, stale=True)  # no figures yet: dashes
+    d, a, b, c = cards(client_for().get("/"))
+    assert a.endswith("累计服务时长 101.5小时 数据正在更新")
+    assert "数据正在更新" not in b + c + d
 
 
 def test_the_card_links_to_the_profile(directory):
