@@ -227,3 +227,16 @@ def _names(found: list[str]) -> list[str]:
 
     by_slug = dict(Team.objects.filter(slug__in=found).values_list("slug", "name"))
     return [by_slug[slug] for slug in found]
+
+
+def test_sibling_regions_are_in_pinyin_order(db):
+    tibet = RegionFactory(name="西藏自治区")
+    # By code point 林 (U+6797) 那 (U+90A3) 阿 (U+963F); by pinyin a, lin, na.
+    for name in ["林芝市", "那曲市", "阿里地区"]:
+        TeamFactory(region=RegionFactory(name=name, parent=tibet), is_published=True)
+    assert [o.label for o in RegionTree.load().options] == [
+        "西藏自治区",
+        "\u3000阿里地区",
+        "\u3000林芝市",
+        "\u3000那曲市",
+    ]
