@@ -39,6 +39,14 @@ class LoginRefused(ValidationError):
     """A login action that the member's state does not allow; the message says why."""
 
 
+def user_display_name(user: AbstractBaseUser) -> str:
+    """The member's name for a member's login, else the user name."""
+    try:
+        return user.member.name
+    except ObjectDoesNotExist:
+        return user.get_username()
+
+
 def login_address(user: AbstractBaseUser) -> str:
     """Where mail for ``user`` goes: their member record's e-mail (kept current by the
     secretary), else the user's own."""
@@ -126,12 +134,11 @@ def invitation_send(*, user: AbstractBaseUser, request=None) -> bool:
         # In Chinese, the site's language, whatever the sender's page is in.
         with translation.override(settings.LANGUAGE_CODE):
             try:
-                name = user.member.name
                 team = user.member.team.name
             except ObjectDoesNotExist:
-                name, team = user.get_username(), ""
+                team = ""
             context = {
-                "name": name,
+                "name": user_display_name(user),
                 "team": team,
                 "username": user.get_username(),
                 "link": invitation_link(user),

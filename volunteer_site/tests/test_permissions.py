@@ -131,11 +131,25 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     # A one-time link's page answers everyone (here a link that does not work: the
     # page says so); the token, not the session, says whose password it sets.
     "accounts:invitation": ("get", "link", dict.fromkeys(PERSONAS, 200)),
+    # Password reset by e-mail: for anyone who can type an address.
+    "accounts:password_reset": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_done": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_confirm": ("get", "link", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_complete": ("get", "", dict.fromkeys(PERSONAS, 200)),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
 PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
-PUBLIC |= {"accounts:invitation": 200}
+PUBLIC |= dict.fromkeys(
+    [
+        "accounts:invitation",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+    ],
+    200,
+)
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 
