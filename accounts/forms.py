@@ -105,3 +105,10 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
                 "expires": link_expiry_text(),
             }
             self.send_mail(subject_template_name, email_template_name, context, None, address)
+
+
+class LoginWayForm(forms.Form):
+    """How a member gets into a new or reset login: a mailed link or a printed code."""
+
+    WAYS = [("link", _("e-mail a link")), ("code", _("print a one-time password"))]
+    way = forms.ChoiceField(choices=WAYS)

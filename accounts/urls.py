@@ -27,4 +27,35 @@ urlpatterns = [
         views.PasswordResetCompleteView.as_view(),
         name="password_reset_complete",
     ),
+    # The secretary's pages for one member's login.
+    path(
+        "teams/<slug:slug>/members/<int:pk>/login/",
+        views.member_login,
+        name="member_login",
+    ),
+    path(
+        "teams/<slug:slug>/members/<int:pk>/login/create/",
+        views.login_create_view,
+        name="login_create",
+    ),
+    path(
+        "teams/<slug:slug>/members/<int:pk>/login/reset/",
+        views.login_reset_view,
+        name="login_reset",
+    ),
+    path(
+        "teams/<slug:slug>/members/<int:pk>/login/disable/",
+        views.login_disable_view,
+        name="login_disable",
+    ),
+    path(
+        "teams/<slug:slug>/members/<int:pk>/login/enable/",
+        views.login_enable_view,
+        name="login_enable",
+    ),
+    path(
+        "teams/<slug:slug>/members/<int:pk>/login/code/",
+        views.login_code,
+        name="login_code",
+    ),
 ]

@@ -3,16 +3,36 @@ by e-mail, and the secretary's login pages (docs/domain.md § Accounts, input an
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.urls import reverse_lazy
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse, reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 
-from accounts.forms import PasswordResetForm, SetPasswordForm
+from accounts.forms import LoginWayForm, PasswordResetForm, SetPasswordForm
+from accounts.logins import (
+    LoginRefused,
+    invitation_send,
+    login_create,
+    login_create_with_code,
+    login_disable,
+    login_enable,
+    login_of,
+    login_reset,
+    login_reset_with_code,
+)
 from accounts.services import RESET_WINDOW, password_reset_request_record
+from members.models import Member
+from teams.access import team_for_secretary
+from teams.models import Team
 from volunteer_site.audit import audit, client_ip
 from volunteer_site.models import AuditAction, PasswordChangeRequired
 from volunteer_site.views import too_many_requests
@@ -102,3 +122,198 @@ class PasswordResetConfirmView(SetPasswordFromLinkView):
 
 class PasswordResetCompleteView(auth_views.PasswordResetCompleteView):
     template_name = "registration/password_reset_complete.html"
+
+
+# --- The secretary manages the logins of their team's members ----------------------------
+
+CODE_SESSION_KEY = "accounts_one_time_code"
+
+
+def _member_for_secretary(request: HttpRequest, slug: str, pk: int) -> tuple[Team, Member]:
+    """The member of the secretary's team (403 for staff and region admins, 404 for
+    other teams). Called before the method is checked, so that a wrong GET by someone
+    who may not act is refused as such rather than told the method is wrong."""
+    team = team_for_secretary(request.user, slug)
+    return team, get_object_or_404(Member.objects.select_related("user"), pk=pk, team=team)
+
+
+@login_required
+@require_safe
+def member_login(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """A member's login: its state and what the secretary can do with it."""
+    team, member = _member_for_secretary(request, slug, pk)
+    user = member.user
+    problem = None
+    must_change = False
+    if user is not None:
+        try:
+            login_of(member)
+        except LoginRefused as refused:
+            problem = refused.messages[0]
+        must_change = PasswordChangeRequired.objects.filter(
+            user=user, reason=PasswordChangeRequired.Reason.ONE_TIME
+        ).exists()
+    return render(
+        request,
+        "accounts/member_login.html",
+        {
+            "team": team,
+            "member": member,
+            "login": user,
+            "problem": problem,
+            "must_change": must_change,
+            "address": member.email,
+        },
+    )
+
+
+def _way(request: HttpRequest, member: Member) -> str | None:
+    form = LoginWayForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose how the member gets their password: a link or a code."))
+        return None
+    if form.cleaned_data["way"] == "link" and not member.email:
+        messages.error(
+            request,
+            _("%(name)s has no e-mail address: print a one-time password instead.")
+            % {"name": member.name},
+        )
+        return None
+    return form.cleaned_data["way"]
+
+
+def _after_link(request: HttpRequest, member: Member, user) -> bool:
+    """Send the link (after the commit) and say whether it went."""
+    sent = invitation_send(user=user, request=request)
+    if sent:
+        messages.success(
+            request,
+            _("A link to set the password was sent to %(address)s. It works once.")
+            % {"address": member.email},
+        )
+    else:
+        messages.warning(
+            request,
+            _(
+                "The login is ready, but the e-mail to %(address)s could not be sent. "
+                "Send the link again later, or print a one-time password."
+            )
+            % {"address": member.email},
+        )
+    return sent
+
+
+def _show_code_once(request: HttpRequest, team: Team, member: Member, code: str):
+    # Kept in the session only until the next page shows it: reloading that page,
+    # or going back to it, does not show the code again.
+    request.session[CODE_SESSION_KEY] = {"member": member.pk, "code": code}
+    return redirect("accounts:login_code", slug=team.slug, pk=member.pk)
+
+
+@login_required
+def login_create_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team, member = _member_for_secretary(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    way = _way(request, member)
+    if way is None:
+        return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+    try:
+        if way == "code":
+            user, code = login_create_with_code(member=member, by=request.user)
+        else:
+            user = login_create(member=member, by=request.user)
+    except LoginRefused as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+    if way == "code":
+        audit(request, AuditAction.LOGIN_CREATE, target=member, way=way)
+        return _show_code_once(request, team, member, code)
+    sent = _after_link(request, member, user)
+    audit(request, AuditAction.LOGIN_CREATE, target=member, way=way, mail_sent=sent)
+    return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+
+
+@login_required
+def login_reset_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team, member = _member_for_secretary(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    way = _way(request, member)
+    if way is None:
+        return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+    try:
+        if way == "code":
+            user, code = login_reset_with_code(member=member, by=request.user)
+        else:
+            user = login_reset(member=member, by=request.user)
+    except LoginRefused as refused:
+        messages.error(request, " ".join(refused.messages))
+        return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+    if way == "code":
+        audit(request, AuditAction.LOGIN_RESET, target=member, way=way)
+        return _show_code_once(request, team, member, code)
+    sent = _after_link(request, member, user)
+    audit(request, AuditAction.LOGIN_RESET, target=member, way=way, mail_sent=sent)
+    return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+
+
+@login_required
+def login_disable_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team, member = _member_for_secretary(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        login_disable(member=member, by=request.user)
+    except LoginRefused as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        audit(request, AuditAction.LOGIN_DISABLE, target=member)
+        messages.success(
+            request,
+            _("The login of %(name)s is disabled: it cannot log in any more.")
+            % {"name": member.name},
+        )
+    return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+
+
+@login_required
+def login_enable_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    team, member = _member_for_secretary(request, slug, pk)
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
+    try:
+        login_enable(member=member, by=request.user)
+    except LoginRefused as refused:
+        messages.error(request, " ".join(refused.messages))
+    else:
+        audit(request, AuditAction.LOGIN_ENABLE, target=member)
+        messages.success(
+            request, _("The login of %(name)s is enabled again.") % {"name": member.name}
+        )
+    return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+
+
+@login_required
+@require_safe
+@never_cache
+def login_code(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """The printable sheet with a one-time password, shown once: the code leaves the
+    session as this page is made."""
+    team, member = _member_for_secretary(request, slug, pk)
+    kept = request.session.get(CODE_SESSION_KEY)
+    code = None
+    if kept and kept.get("member") == member.pk:
+        code = kept["code"]
+        del request.session[CODE_SESSION_KEY]
+    return render(
+        request,
+        "accounts/login_code.html",
+        {
+            "team": team,
+            "member": member,
+            "code": code,
+            "login_url": settings.SITE_URL.rstrip("/") + reverse("login"),
+            "today": timezone.localdate(),
+        },
+    )

@@ -136,6 +136,14 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "accounts:password_reset_done": ("get", "", dict.fromkeys(PERSONAS, 200)),
     "accounts:password_reset_confirm": ("get", "link", dict.fromkeys(PERSONAS, 200)),
     "accounts:password_reset_complete": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    # A member's login: their team's secretary only. (Without a code kept for it, the
+    # one-time password page says it was shown already.)
+    "accounts:member_login": ("get", "member", SECRETARY_ONLY),
+    "accounts:login_code": ("get", "member", SECRETARY_ONLY),
+    "accounts:login_create": ("post", "member", post_action({"secretary"})),
+    "accounts:login_reset": ("post", "member", post_action({"secretary"})),
+    "accounts:login_disable": ("post", "member", post_action({"secretary"})),
+    "accounts:login_enable": ("post", "member", post_action({"secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
