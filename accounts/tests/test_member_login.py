@@ -87,6 +87,8 @@ def test_create_with_a_link_mails_it_and_is_audited(member, secretary, personas)
     text = text_of(secretary.get(url("member_login", member)))
     assert "尚未设置：队员通过收到的链接设置" in text
     assert "从未登录" in text
+    assert "重新发送链接到 ciren@example.org" in text
+    assert "改为打印一次性密码" in text
 
 
 def test_create_when_the_mail_server_fails_keeps_the_login_and_says_so(
@@ -178,6 +180,9 @@ def test_reset_with_a_code_ends_the_old_password_and_the_member_sessions(
 
 
 def test_reset_with_a_link_mails_a_new_link(member_with_login, secretary):
+    page = text_of(secretary.get(url("member_login", member_with_login)))
+    assert "已由队员本人设置" in page
+    assert "重置并发送链接到 ciren@example.org" in page
     response = secretary.post(url("login_reset", member_with_login), {"way": "link"}, follow=True)
     assert "设置密码的链接已发送到 ciren@example.org" in text_of(response)
     user = member_with_login.user
