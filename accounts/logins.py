@@ -209,7 +209,8 @@ def _refuse_if_left(member: Member) -> None:
 
 
 def _locked(member: Member) -> Member:
-    return Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+    # Only the member's row: PostgreSQL cannot lock the outer-joined (nullable) user.
+    return Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
 
 
 @transaction.atomic

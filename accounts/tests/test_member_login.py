@@ -262,3 +262,24 @@ def test_a_nul_character_is_refused(member, secretary):
 
 def test_a_get_to_an_action_is_not_allowed(member, secretary):
     assert secretary.get(url("login_create", member)).status_code == 405
+
+
+def test_a_member_who_left_with_a_login_can_have_it_disabled_not_reset(
+    member_with_login, secretary
+):
+    member_with_login.left_on = datetime.date(2025, 6, 30)
+    member_with_login.save()
+    page = text_of(secretary.get(url("member_login", member_with_login)))
+    assert "重置登录账号" not in page
+    assert "停用登录账号" in page
+    refused = secretary.post(url("login_reset", member_with_login), {"way": "code"}, follow=True)
+    assert "次仁已离队，其登录账号不能重置或启用。" in text_of(refused)
+    member_with_login.user.refresh_from_db()
+    assert member_with_login.user.check_password(PASSWORD)
+    secretary.post(url("login_disable", member_with_login))
+    member_with_login.user.refresh_from_db()
+    assert not member_with_login.user.is_active
+    refused = secretary.post(url("login_enable", member_with_login), follow=True)
+    assert "次仁已离队" in text_of(refused)
+    member_with_login.user.refresh_from_db()
+    assert not member_with_login.user.is_active
