@@ -14,7 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext_lazy as _
 
-from accounts.logins import link_expiry_text, login_address, user_display_name
+from accounts.logins import link_expiry_text, login_address, login_has_roles, user_display_name
 from volunteer_site.forms import PASSWORD_MAX_LENGTH
 from volunteer_site.names import normalise_name
 
@@ -81,7 +81,12 @@ class PasswordResetForm(auth_forms.PasswordResetForm):
             .distinct()
         )
         for user in matching:
-            for stored in (login_address(user), user.email):
+            stored_addresses = [user.email]
+            if not (user.is_staff or user.is_superuser or login_has_roles(user)):
+                # The member's e-mail is the secretary's to edit: it may reach a
+                # volunteer's login, never one with more rights than the secretary's.
+                stored_addresses.insert(0, login_address(user))
+            for stored in stored_addresses:
                 if stored and stored.casefold() == email.casefold():
                     yield user, stored
                     break

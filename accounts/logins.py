@@ -5,7 +5,7 @@ approved), with an e-mailed one-time link to set the first password
 A member's login is a Django user whose user name is the member's volunteer number,
 linked through ``Member.user``. It starts with an unusable password: nobody knows a
 password until the member sets one through the link (or types the printed one-time
-code, accounts/services.py).
+code, ``one_time_code_set`` below).
 
 The link is Django's password-reset token (``default_token_generator``): it is valid
 for PASSWORD_RESET_TIMEOUT and only until the password changes, so it works once.
@@ -91,7 +91,9 @@ def login_create(*, member: Member, by: AbstractBaseUser | None) -> AbstractBase
             % {"username": username},
             code="username_taken",
         )
-    user = user_model(username=username, email=member.email)
+    # No e-mail of its own: mail goes to the member's (login_address), which the
+    # secretary keeps; the user's own is the site administrator's to set.
+    user = user_model(username=username)
     user.set_unusable_password()
     user.save()
     member.user = user
@@ -126,7 +128,8 @@ def invitation_send(*, user: AbstractBaseUser, request=None) -> bool:
     the view, once the service returned): the link must name a saved login, and a
     mail server that is slow or down must not hold a transaction open. Never raises:
     no address or a failing mail backend is logged and gives False, so the caller
-    can tell the secretary the mail was not sent.
+    can tell the secretary the mail was not sent. ``request`` (the one that caused
+    the mail, if any) is not needed: links use SITE_URL, as mail is read elsewhere.
     """
     address = login_address(user)
     if not address:

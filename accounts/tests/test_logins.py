@@ -41,7 +41,7 @@ def test_login_create_makes_a_login_named_by_the_volunteer_number(member, person
     member.refresh_from_db()
     assert member.user == user
     assert user.username == "A101"
-    assert user.email == "ciren@example.org"
+    assert user.email == ""  # the member's e-mail is used (login_address)
     assert user.is_active
     assert not user.has_usable_password()
     assert member.history.first().history_user == personas.secretary

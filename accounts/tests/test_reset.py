@@ -178,3 +178,16 @@ def test_bad_new_passwords_are_refused_and_the_link_still_works(
     assert personas.volunteer.check_password(PASSWORD)
     ok = client.post(form_url, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
     assert ok.status_code == 302
+
+
+def test_a_member_e_mail_does_not_reach_a_login_with_a_role(personas):
+    """The secretary edits members' e-mails: setting their own address on a member whose
+    login is staff must not bring that login's reset link to them."""
+    MemberFactory(team=personas.team, user=personas.staff, email="secretary@example.org")
+    assert ask("secretary@example.org").status_code == 302
+    assert mail.outbox == []
+    # The staff user's own address (set by the site administrator) still works.
+    personas.staff.email = "staff@example.org"
+    personas.staff.save()
+    ask("staff@example.org")
+    assert [m.to for m in mail.outbox] == [["staff@example.org"]]
