@@ -128,12 +128,38 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "profiles:publish": ("post", "team", post_action({"secretary"})),
     "profiles:reports": ("get", "team", SECRETARY_ONLY),
     "profiles:report_resolve": ("post", "error_report", post_action({"secretary"})),
+    # A one-time link's page answers everyone (here a link that does not work: the
+    # page says so); the token, not the session, says whose password it sets.
+    "accounts:invitation": ("get", "link", dict.fromkeys(PERSONAS, 200)),
+    # Password reset by e-mail: for anyone who can type an address.
+    "accounts:password_reset": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_done": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_confirm": ("get", "link", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_complete": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    # A member's login: their team's secretary only. (Without a code kept for it, the
+    # one-time password page says it was shown already.)
+    "accounts:member_login": ("get", "member", SECRETARY_ONLY),
+    "accounts:login_code": ("get", "member", SECRETARY_ONLY),
+    "accounts:login_create": ("post", "member", post_action({"secretary"})),
+    "accounts:login_reset": ("post", "member", post_action({"secretary"})),
+    "accounts:login_disable": ("post", "member", post_action({"secretary"})),
+    "accounts:login_enable": ("post", "member", post_action({"secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
 PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
 # The home page is the public directory of teams (signed-in users are sent to their work).
 PUBLIC["home"] = 200
+PUBLIC |= dict.fromkeys(
+    [
+        "accounts:invitation",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+    ],
+    200,
+)
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 
@@ -166,6 +192,8 @@ def test_every_url_has_expectations():
 def url_for(name: str, kind: str, personas) -> str:
     if kind == "":
         return reverse(name)
+    if kind == "link":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "no-such-token"})
     team = personas.team
     if kind == "team":
         return reverse(name, kwargs={"slug": team.slug})
