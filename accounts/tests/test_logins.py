@@ -88,7 +88,7 @@ def test_invitation_mails_a_link_in_chinese(member, personas, settings, monkeypa
     (message,) = mail.outbox
     assert message.to == ["ciren@example.org"]
     assert message.subject == "[志愿服务] 请设置您的登录密码"
-    assert "次仁，您好：" in message.body
+    assert "次仁同志：" in message.body
     assert "用户名：A101" in message.body
     link = re.search(
         r"https://volunteer\.example\.org/accounts/welcome/(\w+)/([\w-]+)/", message.body

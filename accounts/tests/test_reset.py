@@ -58,7 +58,7 @@ def test_a_known_address_gets_a_link_that_sets_the_password_once(member, persona
     (message,) = mail.outbox
     assert message.to == ["jia@example.org"]
     assert message.subject == "[志愿服务] 请设置新密码"
-    assert "志愿者甲，您好：" in message.body
+    assert "志愿者甲同志：" in message.body
     assert "用户名：volunteer" in message.body
 
     path = reset_path(message.body)
