@@ -372,6 +372,7 @@ def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "form": form,
             "unresolved_count": team.error_reports.unresolved().count(),
             "quill_labels": {
+                "headings": {"": _("Body text"), "3": _("Heading"), "4": _("Subheading")},
                 ".ql-header .ql-picker-label": _("Heading level"),
                 "button.ql-bold": _("Bold"),
                 "button.ql-italic": _("Italic"),

@@ -258,6 +258,19 @@
     // Quill's toolbar buttons have icons only: give them names people can hear.
     var toolbar = editor.previousElementSibling;
     var names = JSON.parse(document.getElementById("quill-labels").textContent);
+    // The heading picker shows its choices in the page's language (Quill's CSS reads data-label).
+    var headings = names.headings;
+    delete names.headings;
+    toolbar.querySelectorAll(".ql-header .ql-picker-item").forEach(function (item) {
+      item.setAttribute("data-label", headings[item.getAttribute("data-value") || ""]);
+    });
+    var current = toolbar.querySelector(".ql-header .ql-picker-item.ql-selected");
+    if (current) {
+      toolbar.querySelector(".ql-header .ql-picker-label").setAttribute(
+        "data-label",
+        current.getAttribute("data-label")
+      );
+    }
     Object.keys(names).forEach(function (selector) {
       toolbar.querySelectorAll(selector).forEach(function (control) {
         control.setAttribute("aria-label", names[selector]);
