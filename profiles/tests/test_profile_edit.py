@@ -8,6 +8,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from conftest import client_for, text_of
 from members.tests.factories import MemberFactory
@@ -20,6 +21,13 @@ from volunteer_site.names import pinyin_initials, pinyin_key
 pytestmark = pytest.mark.django_db
 
 TODAY = datetime.date(2026, 12, 3)
+
+
+@pytest.fixture(autouse=True)
+def _chinese():
+    """The forms are tried directly, outside a request: in the site's language."""
+    with translation.override("zh-hans"):
+        yield
 
 
 def edit_url(team) -> str:
@@ -64,8 +72,8 @@ def errors_of(form: ProfileForm) -> dict[str, list[str]]:
 
 
 def test_the_name_must_be_unique_and_a_look_alike_is_the_same_name(personas):
-    # "别人的志愿服务队" with a full-width space-less twin: NFKC folds ｖ to v, and the
-    # zero-width space is no character at all, so both are the other team's name.
+    # A zero-width space or surrounding spaces make no other name; NFKC folds full-width
+    # letters and digits (Ｔｅａｍ Ｖ１ is Team V1).
     for clash in ["别人的志愿服务队", "别人的志愿服务队\u200b", " 别人的志愿服务队 "]:
         errors = errors_of(form_for(personas.team, name=clash))
         assert errors["name"] == ["已有名为“别人的志愿服务队”的志愿服务队，请换一个名称。"]
