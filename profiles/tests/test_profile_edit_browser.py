@@ -155,9 +155,45 @@ def test_the_secretary_edits_previews_and_publishes(live_server, page, chromium,
         names[1],
         names[0],
     ]
+    # On a phone the page stays within the screen.
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.goto(f"{base}/teams/{TEAM_SLUG}/profile/edit/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(ARTIFACTS / "profile-edit-390.png"), full_page=True)
+    page.set_viewport_size({"width": 1280, "height": 900})
+
     page.goto(f"{base}/teams/{TEAM_SLUG}/reports/")
     page.get_by_label("处理说明").fill("已改为日喀则市人民政府办公室")
     page.get_by_role("button", name="标记为已处理").click()
     page.wait_for_url(re.compile(r".*/reports/$"))
     report.refresh_from_db()
     assert report.resolved_at is not None
+
+
+def test_without_javascript_the_plain_form_still_does_everything(live_server, chromium, demo_team):
+    """No script: the lead is a plain select sorted by pinyin, 主要事迹 a textarea, and
+    the projects' 上移 asks the server, which shows the new order without saving it."""
+    context = chromium.new_context(locale="zh-CN", java_script_enabled=False)
+    page = context.new_page()
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.fill("#id_username", "secretary")
+    page.fill("#id_password", "demo-secretary-2018")
+    page.click("#content button[type=submit]")
+    page.wait_for_url(re.compile(r".*/teams/.*"))
+    page.goto(f"{base}/teams/{TEAM_SLUG}/profile/edit/")
+    assert not page.is_visible("#lead-search")
+    lead_select = page.get_by_label("项目负责人（队员）")
+    assert lead_select.is_visible()
+    assert page.get_by_label("主要事迹").is_visible()
+
+    names = page.locator("#project-list .project-name").all_inner_texts()
+    page.get_by_role("button", name=f"上移“{names[2]}”").click()
+    assert "顺序已调整，尚未保存" in page.inner_text("body")
+    moved = page.locator("#project-list .project-name").all_inner_texts()
+    assert moved[:3] == [names[0], names[2], names[1]]
+    assert [c.name for c in Team.objects.get(pk=demo_team.pk).categories_in_order()] == names
+    page.get_by_role("button", name="保存", exact=True).last.click()
+    page.wait_for_url(re.compile(r".*/profile/edit/$"))
+    assert [c.name for c in Team.objects.get(pk=demo_team.pk).categories_in_order()] == moved
+    context.close()
