@@ -171,7 +171,8 @@ class ProfileForm(forms.ModelForm):
             self.initial.setdefault("founded_year", team.founded_on.year)
             self.initial.setdefault("founded_month", team.founded_on.month)
 
-        available = list(team.available_categories().order_by("name"))
+        # In the order they were set up: the shared defaults follow the reference profile.
+        available = list(team.available_categories().order_by("pk"))
         self.category_names = {str(c.pk): c.name for c in available}
         self.fields["categories"].choices = [(c.pk, c.name) for c in available]
         if team.pk:

@@ -7,6 +7,8 @@ import datetime
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
@@ -345,3 +347,17 @@ def test_a_visitor_says_which_part_is_wrong_and_the_secretary_is_taken_there(per
     assert "autofocus" in host_input
     name_input = re.search(r'<input[^>]*name="name"[^>]*>', page).group(0)
     assert "autofocus" not in name_input
+
+
+def test_the_edit_page_costs_the_same_queries_for_5_and_150_members(personas):
+    client = client_for(personas.secretary)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(edit_url(personas.team)).status_code == 200
+        return len(captured)
+
+    MemberFactory.create_batch(4, team=personas.team)
+    few = queries()
+    MemberFactory.create_batch(145, team=personas.team)
+    assert queries() == few
