@@ -32,6 +32,21 @@ def demo_team():
     return Team.objects.get(pk=team.pk)
 
 
+AXE = pathlib.Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def axe_violations(page) -> list[str]:
+    """axe-core's WCAG 2 A/AA findings in the page's content (the top bar is the site's
+    layout, checked with the other pages), as "rule: element" lines. The script is
+    evaluated through the browser's debugging protocol, which the page's CSP does not
+    govern (a <script> tag with it inline would be refused)."""
+    page.evaluate(AXE.read_text())
+    result = page.evaluate(
+        "async () => (await axe.run('#content', {runOnly: ['wcag2a', 'wcag2aa']})).violations"
+    )
+    return [f"{v['id']}: {node['target']}" for v in result for node in v["nodes"]]
+
+
 def a_member_found_by_initials(team) -> tuple[Member, str]:
     """An active member and the initials of their name, which at most a few share."""
     members = list(Member.objects.filter(team=team).active().exclude(pk=team.lead_member_id))
@@ -59,6 +74,7 @@ def test_the_secretary_edits_previews_and_publishes(live_server, page, chromium,
     page.click("#content button[type=submit]")
     page.wait_for_url(re.compile(r".*/teams/.*"))
     page.goto(f"{base}/teams/{TEAM_SLUG}/profile/edit/")
+    assert axe_violations(page) == []
 
     page.get_by_label("服务队名称").fill("日喀则市政府办公室党员志愿服务队")
     page.get_by_label("成立年份").select_option(label="2015年")
@@ -111,6 +127,7 @@ def test_the_secretary_edits_previews_and_publishes(live_server, page, chromium,
     page.wait_for_url(re.compile(r".*/profile/preview/$"))
     assert "预览 — 尚未公开" in page.inner_text("#preview-banner")
     page.screenshot(path=str(ARTIFACTS / "profile-preview.png"), full_page=True)
+    assert axe_violations(page) == []
     page.get_by_role("button", name="公开").click()
     page.wait_for_url(re.compile(r".*/profile/edit/$"))
     assert Team.objects.get(pk=team.pk).is_published
