@@ -346,7 +346,7 @@ def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
     if request.method == "POST" and request.POST.get("move"):
         # An up/down/remove/add button without JavaScript: show the new order, save nothing.
         form = ProfileForm(_moved(request.POST, request.POST["move"]), instance=team)
-        messages.info(request, _("The order is changed but not saved yet: press Save."))
+        messages.info(request, _("The list of projects is changed but not saved yet: press Save."))
     elif request.method == "POST":
         form = ProfileForm(request.POST, instance=team)
         if form.is_valid():

@@ -187,7 +187,7 @@ def test_the_up_down_and_remove_buttons_work_without_javascript(personas):
         (str(c.pk), "丙项目"),
         (str(b.pk), "乙项目"),
     ]
-    assert "顺序已调整，尚未保存" in text_of(response)
+    assert "项目列表已调整，尚未保存" in text_of(response)
     moved = client.post(edit_url(team), data(categories=[a.pk, b.pk], move=f"down:{a.pk}"))
     assert [pk for pk, _ in moved.context["form"].ordered_categories()] == [str(b.pk), str(a.pk)]
     removed = client.post(edit_url(team), data(categories=[a.pk, b.pk], move=f"remove:{a.pk}"))

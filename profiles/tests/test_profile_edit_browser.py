@@ -206,7 +206,7 @@ def test_without_javascript_the_plain_form_still_does_everything(live_server, ch
 
     names = page.locator("#project-list .project-name").all_inner_texts()
     page.get_by_role("button", name=f"上移“{names[2]}”").click()
-    assert "顺序已调整，尚未保存" in page.inner_text("body")
+    assert "项目列表已调整，尚未保存" in page.inner_text("body")
     moved = page.locator("#project-list .project-name").all_inner_texts()
     assert moved[:3] == [names[0], names[2], names[1]]
     assert [c.name for c in Team.objects.get(pk=demo_team.pk).categories_in_order()] == names
