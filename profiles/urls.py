@@ -11,6 +11,7 @@ urlpatterns = [
     path("p/<slug:slug>/report/", views.report, name="report"),
     path("p/<slug:slug>/report/thanks/", views.report_thanks, name="report_thanks"),
     path("teams/<slug:slug>/profile/edit/", views.profile_edit, name="edit"),
+    path("teams/<slug:slug>/profile/preview/", views.profile_preview, name="preview"),
     path("teams/<slug:slug>/profile/publish/", views.profile_publish, name="publish"),
     path("teams/<slug:slug>/reports/", views.report_list, name="reports"),
     path(

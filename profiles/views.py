@@ -10,8 +10,8 @@ and the admins of its region, who see it as a preview. Only the team's
 secretary edits, publishes and reads the error reports (team_for_secretary:
 403 for staff and region admins, 404 for others).
 
-The writes are the small ``team_profile_*`` and ``error_report_*`` functions
-below, next to the only views that call them.
+The writes are the ``team_profile_*`` and ``error_report_*`` functions of
+``profiles.services``.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ObjectDoesNotExist
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -34,6 +33,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language, pgettext
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -47,8 +47,14 @@ from profiles.forms import (
     ResolveForm,
     sanitise_html,
 )
+from profiles.services import (
+    error_report_create,
+    error_report_resolve,
+    team_profile_publish,
+    team_profile_update,
+)
 from teams.access import team_for_reader, team_for_secretary
-from teams.models import ErrorReport, Team
+from teams.models import ErrorReport, ProfilePart, Team
 from volunteer_site.audit import client_ip
 from volunteer_site.charts import (
     ChartText,
@@ -248,12 +254,6 @@ def error_report_rate_allows(*, hashed_ip: str) -> bool:
     return sent.count() < REPORT_LIMIT
 
 
-def error_report_create(*, team: Team, description: str, contact: str, hashed_ip: str):
-    return ErrorReport.objects.create(
-        team=team, description=description, contact=contact, ip_hash=hashed_ip
-    )
-
-
 @require_http_methods(["GET", "HEAD", "POST"])
 @csrf_protect
 def report(request: HttpRequest, slug: str) -> HttpResponse:
@@ -270,6 +270,7 @@ def report(request: HttpRequest, slug: str) -> HttpResponse:
             if error_report_rate_allows(hashed_ip=hashed):
                 error_report_create(
                     team=team,
+                    field=form.cleaned_data["field"],
                     description=form.cleaned_data["description"],
                     contact=form.cleaned_data["contact"],
                     hashed_ip=hashed,
@@ -296,43 +297,75 @@ def report_thanks(request: HttpRequest, slug: str) -> HttpResponse:
 # --- The secretary's pages -----------------------------------------------------------------------
 
 
-def team_profile_update(*, team: Team) -> None:
-    """Save the profile's texts (already validated and sanitised by ProfileForm)."""
-    team.save(update_fields=PROFILE_FIELDS)
+# Where each part of the profile is edited: the element a "去修改" link opens and focuses.
+FIELD_ANCHORS = {
+    ProfilePart.NAME: "id_name",
+    ProfilePart.FOUNDED: "id_founded_year",
+    ProfilePart.HOST_UNIT: "id_host_unit",
+    ProfilePart.LEAD: "id_lead_member",
+    ProfilePart.PROJECTS: "projects",
+    ProfilePart.RECOMMENDING_UNIT: "id_recommending_unit",
+    ProfilePart.MAIN_DEEDS: "id_main_deeds",
+}
+# Without JavaScript the edit page still focuses the field: ?focus=<part> marks it autofocus.
+FOCUS_FIELDS = {
+    ProfilePart.NAME: "name",
+    ProfilePart.FOUNDED: "founded_year",
+    ProfilePart.HOST_UNIT: "host_unit",
+    ProfilePart.LEAD: "lead_member",
+    ProfilePart.PROJECTS: "categories",
+    ProfilePart.RECOMMENDING_UNIT: "recommending_unit",
+    ProfilePart.MAIN_DEEDS: "main_deeds",
+}
 
 
-@transaction.atomic
-def team_profile_publish(*, team: Team, publish: bool, today: datetime.date) -> None:
-    """Publish or withdraw the profile; the first publication dates it if no date is set."""
-    team = Team.objects.select_for_update().get(pk=team.pk)
-    team.is_published = publish
-    if publish and team.published_on is None:
-        team.published_on = today
-    team.save(update_fields=["is_published", "published_on"])
-
-
-@transaction.atomic
-def error_report_resolve(*, report: ErrorReport, user, note: str) -> bool:
-    """Mark a report resolved. False if somebody resolved it already."""
-    return bool(
-        ErrorReport.objects.filter(pk=report.pk, resolved_at__isnull=True).update(
-            resolved_at=timezone.now(), resolved_by=user, resolution_note=note
-        )
-    )
+def _moved(data, move: str):
+    """The posted data with the projects list changed by an up/down/remove/add button
+    (the page's way of ordering without JavaScript)."""
+    data = data.copy()
+    ids = data.getlist("categories")
+    verb, _sep, pk = move.partition(":")
+    if verb == "add":
+        pk = data.get("add_category", "")
+        if pk and pk not in ids:
+            ids.append(pk)
+    elif pk in ids:
+        index = ids.index(pk)
+        if verb == "up" and index > 0:
+            ids[index - 1], ids[index] = ids[index], ids[index - 1]
+        elif verb == "down" and index < len(ids) - 1:
+            ids[index + 1], ids[index] = ids[index], ids[index + 1]
+        elif verb == "remove":
+            ids.pop(index)
+    data.setlist("categories", ids)
+    return data
 
 
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_secretary(request.user, slug)
-    if request.method == "POST":
+    if request.method == "POST" and request.POST.get("move"):
+        # An up/down/remove/add button without JavaScript: show the new order, save nothing.
+        form = ProfileForm(_moved(request.POST, request.POST["move"]), instance=team)
+        messages.info(request, _("The list of projects is changed but not saved yet: press Save."))
+    elif request.method == "POST":
         form = ProfileForm(request.POST, instance=team)
         if form.is_valid():
-            team_profile_update(team=form.instance)
+            team_profile_update(
+                team=team,
+                fields={name: form.cleaned_data[name] for name in PROFILE_FIELDS},
+                founded_on=form.cleaned_data["founded_on"],
+                category_ids=form.cleaned_data["categories"],
+                request=request,
+            )
             messages.success(request, _("The profile has been saved."))
             return redirect("profiles:edit", slug=team.slug)
     else:
         form = ProfileForm(instance=team)
+        focus = FOCUS_FIELDS.get(request.GET.get("focus", ""))
+        if focus:
+            form.fields[focus].widget.attrs["autofocus"] = True
     return render(
         request,
         "profiles/profile_edit.html",
@@ -340,8 +373,35 @@ def profile_edit(request: HttpRequest, slug: str) -> HttpResponse:
             "team": team,
             "form": form,
             "unresolved_count": team.error_reports.unresolved().count(),
+            "quill_labels": {
+                "headings": {"": _("Body text"), "3": _("Heading"), "4": _("Subheading")},
+                ".ql-header .ql-picker-label": _("Heading level"),
+                "button.ql-bold": _("Bold"),
+                "button.ql-italic": _("Italic"),
+                "button.ql-underline": _("Underline"),
+                'button.ql-list[value="ordered"]': _("Numbered list"),
+                'button.ql-list[value="bullet"]': _("Bulleted list"),
+                "button.ql-blockquote": _("Quotation"),
+                "button.ql-link": _("Link"),
+                "button.ql-clean": _("Remove formatting"),
+            },
         },
     )
+
+
+@never_cache
+@login_required
+@require_safe
+def profile_preview(request: HttpRequest, slug: str) -> HttpResponse:
+    """The profile exactly as the public will see it, with the 公开 button: for the
+    secretary only, never stored by a cache, and never indexed."""
+    team = team_for_secretary(request.user, slug)
+    team = Team.objects.select_related("lead_member", "figures_state").get(pk=team.pk)
+    all_time, values = _figures(team, last_months(timezone.localdate(), CHART_MONTHS))
+    context = profile_context(team, False, all_time, values)
+    response = render(request, "profiles/preview.html", context)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    return response
 
 
 @login_required
@@ -373,6 +433,13 @@ def report_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_secretary(request.user, slug)
     reports = ErrorReport.objects.filter(team=team).for_secretary().select_related("resolved_by")
     page = Paginator(reports, REPORTS_PAGE_SIZE).get_page(request.GET.get("page"))
+    edit_url = reverse("profiles:edit", args=[team.slug])
+    for error_report in page.object_list:
+        # "去修改": the edit page, opened at the part the report is about and focused there.
+        anchor = FIELD_ANCHORS.get(error_report.field)
+        error_report.edit_url = (
+            f"{edit_url}?focus={error_report.field}#{anchor}" if anchor else edit_url
+        )
     return render(
         request,
         "profiles/report_list.html",

@@ -91,10 +91,11 @@ class RegionAdminRoleAdmin(admin.ModelAdmin):
 
 @admin.register(ErrorReport)
 class ErrorReportAdmin(admin.ModelAdmin):
-    list_display = ["team", "created_at", "contact", "resolved_at", "resolved_by"]
+    list_display = ["team", "created_at", "field", "contact", "resolved_at", "resolved_by"]
     list_filter = [
         ("resolved_at", admin.EmptyFieldListFilter),
         ("team", admin.RelatedOnlyFieldListFilter),
+        "field",
     ]
     search_fields = ["description", "contact", "team__name"]
     date_hierarchy = "created_at"

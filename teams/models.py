@@ -315,6 +315,20 @@ class ErrorReportQuerySet(models.QuerySet):
         return self.order_by(models.F("resolved_at").desc(nulls_first=True), "-created_at")
 
 
+class ProfilePart(models.TextChoices):
+    """The parts of the public profile a 纠错 can be about (what the secretary edits,
+    and the figures, which nobody types in)."""
+
+    NAME = "name", _("organisation name")
+    FOUNDED = "founded", _("date founded")
+    HOST_UNIT = "host_unit", _("host unit")
+    LEAD = "lead", _("project lead")
+    PROJECTS = "projects", _("regular service projects")
+    RECOMMENDING_UNIT = "recommending_unit", _("recommending unit")
+    MAIN_DEEDS = "main_deeds", _("main deeds")
+    FIGURES = "figures", _("figures or something else")
+
+
 class ErrorReport(models.Model):
     """A public visitor's correction request on a team's profile (纠错).
 
@@ -324,6 +338,13 @@ class ErrorReport(models.Model):
 
     team = models.ForeignKey(
         Team, verbose_name=_("team"), on_delete=models.CASCADE, related_name="error_reports"
+    )
+    field = models.CharField(
+        _("part of the profile"),
+        max_length=20,
+        choices=ProfilePart.choices,
+        blank=True,
+        help_text=_("Optional: which part of the profile is wrong."),
     )
     description = models.TextField(_("what is wrong"), max_length=2000)
     contact = models.CharField(

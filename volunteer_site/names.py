@@ -33,3 +33,24 @@ def person_name(user) -> str:
 def name_of(last_name: str, first_name: str, username: str) -> str:
     """``person_name`` from the three columns (for rows read without a model)."""
     return f"{last_name}{first_name}".strip() or username
+
+
+def pinyin_syllables(name: str) -> list[str]:
+    """The name's pinyin without tones, one lower-case syllable per character
+    (other characters kept as they are): 次仁 → ["ci", "ren"]."""
+    from pypinyin import lazy_pinyin
+
+    return [syllable.strip().lower() for syllable in lazy_pinyin(normalise_name(name))]
+
+
+def pinyin_key(name: str) -> str:
+    """How people's names are sorted, the same on every database: by pinyin, syllable
+    by syllable (次仁 "ci ren" before 次旺 "ci wang"), the name itself breaking ties.
+
+    The one place the site sorts names by pinyin: the project-lead picker uses it."""
+    return " ".join(pinyin_syllables(name)) + "\x00" + name
+
+
+def pinyin_initials(name: str) -> str:
+    """The first letter of each syllable: 次仁 → "cr" (what people type to find a name)."""
+    return "".join(syllable[:1] for syllable in pinyin_syllables(name) if syllable)

@@ -228,6 +228,8 @@ STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("vendor/bootstrap", _NODE_MODULES / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", _NODE_MODULES / "bootstrap-icons" / "font"),
+    # The rich-text editor of the profile's 主要事迹 (templates/profiles/profile_edit.html).
+    ("vendor/quill", _NODE_MODULES / "quill" / "dist"),
 ]
 # Hashed names let browsers cache assets forever; that needs `collectstatic`
 # (run by `make`). Without it, WhiteNoise serves straight from the sources.

@@ -372,6 +372,10 @@ def test_only_the_secretary_handles_reports(published, personas):
 
 def edit_data(**overrides) -> dict:
     data = {
+        "name": "我们的志愿服务队",
+        "founded_year": "2016",
+        "founded_month": "3",
+        "host_unit": "日喀则市人民政府办公室",
         "lead_member": "",
         "lead_name": "次仁多吉",
         "lead_title": "办公室副主任",

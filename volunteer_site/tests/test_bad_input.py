@@ -382,7 +382,13 @@ def _rules(personas):
 
 def _profile(personas):
     url = reverse("profiles:edit", kwargs={"slug": "our-team"})
+    category = ServiceCategoryFactory(name="扶贫帮困")
     return url, {
+        "name": "我们的志愿服务队",
+        "founded_year": "2016",
+        "founded_month": "3",
+        "host_unit": "日喀则市人民政府办公室",
+        "categories": str(category.pk),
         "lead_member": "",
         "lead_name": "张三",
         "lead_title": "办公室主任",
@@ -514,6 +520,8 @@ FORMS = {
         "secretary",
         _profile,
         (
+            "name",
+            "host_unit",
             "lead_name",
             "lead_title",
             "recommending_unit",
@@ -521,14 +529,14 @@ FORMS = {
             "publication_source",
             "responsible_editor",
         ),
-        ("published_on", "lead_member"),
+        ("published_on", "lead_member", "founded_year", "founded_month", "categories"),
         _teams,
     ),
     "error-report": PostedForm(
         None,
         _report,
         ("description", "contact"),
-        (),
+        ("field",),
         lambda: list(ErrorReport.objects.values()),
     ),
     "report-resolve": PostedForm(

@@ -104,7 +104,14 @@ def _every_save_goes_through(personas) -> None:
     assert team.min_activities_per_month == 2
     response = client.post(
         reverse("profiles:edit", args=[team.slug]),
-        {"recommending_unit": "西藏自治区文明办", "main_deeds": "<p>缓存停了也能保存</p>"},
+        {
+            "name": team.name,
+            "founded_year": team.founded_on.year,
+            "founded_month": team.founded_on.month,
+            "host_unit": team.host_unit,
+            "recommending_unit": "西藏自治区文明办",
+            "main_deeds": "<p>缓存停了也能保存</p>",
+        },
     )
     assert response.status_code == 302
     team.refresh_from_db()

@@ -125,6 +125,7 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "profiles:report": ("get", "team", TEAM_READERS),
     "profiles:report_thanks": ("get", "team", TEAM_READERS),
     "profiles:edit": ("get", "team", SECRETARY_ONLY),
+    "profiles:preview": ("get", "team", SECRETARY_ONLY),
     "profiles:publish": ("post", "team", post_action({"secretary"})),
     "profiles:reports": ("get", "team", SECRETARY_ONLY),
     "profiles:report_resolve": ("post", "error_report", post_action({"secretary"})),
