@@ -4,7 +4,9 @@
 //   window.confirm(text) before the form is sent; "Cancel" sends nothing;
 // - <form data-warn-unsaved> makes the browser ask before leaving the page once the
 //   form differs from what the page showed (or the page came back with its errors), until
-//   it is sent.
+//   it is sent;
+// - a table's scroll box (.table-responsive) that is too narrow for its table can be
+//   focused, so that it scrolls from the keyboard too.
 "use strict";
 document.querySelectorAll("[data-print]").forEach(function (button) {
   button.addEventListener("click", function () {
@@ -78,4 +80,26 @@ document.querySelectorAll("[data-print]").forEach(function (button) {
   } else {
     watch();
   }
+})();
+
+(function () {
+  var boxes = document.querySelectorAll(".table-responsive");
+  if (!boxes.length) {
+    return;
+  }
+  function update() {
+    boxes.forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+      } else if (box.getAttribute("tabindex") === "0") {
+        box.removeAttribute("tabindex");
+      }
+    });
+  }
+  update();
+  var pending = null;
+  window.addEventListener("resize", function () {
+    window.clearTimeout(pending);
+    pending = window.setTimeout(update, 100);
+  });
 })();
