@@ -135,3 +135,42 @@ def test_leaving_a_changed_activity_form_warns_and_an_unchanged_one_does_not(
     page.get_by_role("button", name="保存为草稿").click()
     page.wait_for_load_state()
     assert dialogs.shown == []
+
+
+def test_a_member_form_back_with_its_errors_warns_before_leaving(live_server, page, demo):
+    from members.models import Member
+
+    members = Member.objects.count()
+    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    dialogs = Dialogs(page, accept=False)
+    page.goto(f"{live_server.url}/teams/{demo}/members/add/")
+    page.get_by_label("姓名").fill("次仁卓玛")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_selector(".is-invalid")  # other required fields are empty
+    assert dialogs.shown == []  # sending is not leaving
+    assert Member.objects.count() == members
+
+    # Nothing changed since the page came back, but what it holds was never saved.
+    page.get_by_role("link", name="取消").click()
+    page.wait_for_timeout(500)
+    assert [kind for kind, _ in dialogs.shown] == ["beforeunload"]
+    assert page.get_by_label("姓名").input_value() == "次仁卓玛"
+
+
+def test_the_rules_form_warns_only_once_changed(live_server, page, demo):
+    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    dialogs = Dialogs(page, accept=False)
+    rules = f"{live_server.url}/teams/{demo}/rules/"
+    breadcrumb = page.get_by_label("breadcrumb").get_by_role("link")
+
+    page.goto(rules)
+    breadcrumb.click()
+    page.wait_for_url(re.compile(rf".*/teams/{demo}/$"))
+    assert dialogs.shown == []
+
+    page.goto(rules)
+    page.locator("form[data-warn-unsaved] input[type=number]").first.fill("9")
+    breadcrumb.click()
+    page.wait_for_timeout(500)
+    assert [kind for kind, _ in dialogs.shown] == ["beforeunload"]
+    assert page.url == rules
