@@ -4,7 +4,8 @@
 //   window.confirm(text) before the form is sent; "Cancel" sends nothing;
 // - <form data-warn-unsaved> makes the browser ask before leaving the page once the
 //   form differs from what the page showed (or the page came back with its errors), until
-//   it is sent;
+//   it is sent (a page script that fills the form in later, such as a rich-text editor,
+//   dispatches "site:form-ready" on the form once done, and the state is taken again);
 // - a table's scroll box (.table-responsive) that is too narrow for its table can be
 //   focused, so that it scrolls from the keyboard too.
 "use strict";
@@ -31,13 +32,17 @@ document.querySelectorAll("[data-print]").forEach(function (button) {
 
   function watch() {
     document.querySelectorAll("form[data-warn-unsaved]").forEach(function (form) {
-      watched.push({
+      var entry = {
         form: form,
         initial: formState(form),
         // A form shown again with its errors holds what was typed and was not saved.
         bounced: form.querySelector(".is-invalid, .errorlist, .invalid-feedback") !== null,
         sent: false,
+      };
+      form.addEventListener("site:form-ready", function () {
+        entry.initial = formState(form);
       });
+      watched.push(entry);
     });
   }
 
