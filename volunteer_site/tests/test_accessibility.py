@@ -66,7 +66,8 @@ def demo(transactional_db):
 
 
 def test_the_public_profile(live_server, page, demo):
-    assert not (reports := _reports(page, live_server.url, [f"/p/{demo}/"])), "\n".join(reports)
+    paths = [f"/p/{demo}/", f"/p/{demo}/report/"]  # the profile and its 纠错 form
+    assert not (reports := _reports(page, live_server.url, paths)), "\n".join(reports)
 
 
 def test_the_secretarys_pages(live_server, page, demo):
@@ -75,18 +76,23 @@ def test_the_secretarys_pages(live_server, page, demo):
     paths = [
         f"{team}/",
         f"{team}/activities/",
+        f"{team}/activities/awaiting/",  # the bulk approve / return card
         f"{team}/activities/new/",
         f"{team}/members/",
+        f"{team}/members/add/",
+        f"{team}/reviews/",
         f"{team}/reviews/current/",
+        f"{team}/rules/",
         f"{team}/reports/",
         "/accounts/password/",
     ]
     assert not (reports := _reports(page, live_server.url, paths)), "\n".join(reports)
 
 
-def test_the_region_overview(live_server, page, demo):
+def test_the_region_pages(live_server, page, demo):
     _log_in(page, live_server.url, "regionadmin", "demo-region-2018")
-    assert not (reports := _reports(page, live_server.url, ["/regions/"])), "\n".join(reports)
+    paths = ["/regions/", "/regions/ranking/", "/regions/compare/", f"/regions/teams/{demo}/"]
+    assert not (reports := _reports(page, live_server.url, paths)), "\n".join(reports)
 
 
 def test_my_service_record(live_server, page, demo):
