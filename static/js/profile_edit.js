@@ -306,4 +306,8 @@
       target.focus();
     }
   }
+
+  // The editor and the picker are in place: what the form would send now is the starting
+  // point for the unsaved-changes warning (static/js/site.js).
+  form.dispatchEvent(new Event("site:form-ready"));
 })();

@@ -185,3 +185,30 @@ def test_the_rules_form_warns_only_once_changed(live_server, page, demo):
     breadcrumb.click()
     page.wait_for_url(re.compile(rf".*/teams/{demo}/$"))
     assert dialogs.shown == []
+
+
+def test_the_profile_form_warns_once_the_deeds_are_edited_in_the_editor(live_server, page, demo):
+    """Quill fills the form in after the page loaded: that alone is no change, a word
+    typed into the editor is."""
+    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    edit = f"{live_server.url}/teams/{demo}/profile/edit/"
+    elsewhere = f"{live_server.url}/teams/{demo}/"
+    dialogs = Dialogs(page, accept=False)
+
+    def leave() -> None:
+        page.evaluate("url => { window.location.href = url; }", elsewhere)
+        page.wait_for_timeout(800)
+
+    page.goto(edit)
+    page.locator(".ql-editor").wait_for()
+    leave()
+    assert dialogs.shown == []
+    assert page.url == elsewhere
+
+    page.goto(edit)
+    page.locator(".ql-editor").click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("又一段话。")
+    leave()
+    assert [kind for kind, _ in dialogs.shown] == ["beforeunload"]
+    assert page.url == edit
