@@ -60,10 +60,11 @@ def test_login_rotates_the_session_id(personas):
     assert client.session.session_key != before
 
 
-def test_anonymous_home_goes_to_login():
+def test_anonymous_home_is_the_directory_with_one_login_link():
     response = Client().get(reverse("home"))
-    assert response.status_code == 302
-    assert response["Location"].startswith(reverse("login"))
+    assert response.status_code == 200
+    assert response.templates[0].name == "directory/directory.html"
+    assert response.content.decode().count(f'href="{reverse("login")}"') == 1
 
 
 @pytest.mark.parametrize(
