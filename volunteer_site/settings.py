@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "dashboard",
     "profiles",
     "regions",
+    "applications",
     "demo",
 ]
 
