@@ -59,6 +59,8 @@ INSTALLED_APPS = [
     "dashboard",
     "profiles",
     "regions",
+    # Members' logins, password reset by e-mail (issue 15).
+    "accounts",
     "applications",
     "demo",
 ]

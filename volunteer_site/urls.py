@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("activities.urls")),
     path("", include("members.import_urls")),
     path("", include("activities.import_urls")),
+    path("", include("accounts.urls")),
 ]
 
 # A lost database connection outside a view is "try again" (503) too.

@@ -128,10 +128,14 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "profiles:publish": ("post", "team", post_action({"secretary"})),
     "profiles:reports": ("get", "team", SECRETARY_ONLY),
     "profiles:report_resolve": ("post", "error_report", post_action({"secretary"})),
+    # A one-time link's page answers everyone (here a link that does not work: the
+    # page says so); the token, not the session, says whose password it sets.
+    "accounts:invitation": ("get", "link", dict.fromkeys(PERSONAS, 200)),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
 PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
+PUBLIC |= {"accounts:invitation": 200}
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 
@@ -164,6 +168,8 @@ def test_every_url_has_expectations():
 def url_for(name: str, kind: str, personas) -> str:
     if kind == "":
         return reverse(name)
+    if kind == "link":
+        return reverse(name, kwargs={"uidb64": "MQ", "token": "no-such-token"})
     team = personas.team
     if kind == "team":
         return reverse(name, kwargs={"slug": team.slug})
