@@ -122,7 +122,11 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 
 def _queue(
-    request: HttpRequest, team: Team, *, bound: dict[int, dict] | None = None, status: int = 200
+    request: HttpRequest,
+    team: Team,
+    *,
+    bound: dict[int, dict] | None = None,
+    form=None,
 ) -> HttpResponse:
     applications = (
         Application.objects.filter(team=team)
@@ -156,8 +160,9 @@ def _queue(
             "page": page,
             "cards": cards,
             "pending_count": Application.objects.filter(team=team).pending().count(),
+            # The form just posted and refused, shown again with its messages in its card.
+            "form": form,
         },
-        status=status,
     )
 
 
@@ -216,7 +221,7 @@ def approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             )
             _tell_about_login(request, approval)
             return redirect("applications:queue", slug=team.slug)
-    return _queue(request, team, bound={application.pk: {"approve": form}})
+    return _queue(request, team, bound={application.pk: {"approve": form}}, form=form)
 
 
 def _tell_about_login(request: HttpRequest, approval: services.Approval) -> None:
@@ -284,4 +289,4 @@ def reject(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
                     ),
                 )
             return redirect("applications:queue", slug=team.slug)
-    return _queue(request, team, bound={application.pk: {"reject": form}})
+    return _queue(request, team, bound={application.pk: {"reject": form}}, form=form)
