@@ -2,32 +2,66 @@
 
 from django.db import migrations, models
 
+from activities.db_triggers import install
+
+
+def drop_sqlite_triggers_naming_members(apps, schema_editor):
+    """SQLite checks the schema's triggers while Django rebuilds members_member (it does
+    to add a field with a default); those that name it fail meanwhile. Dropped here and
+    installed again at the end (activities/db_triggers.py), as activities 0006 does."""
+    connection = schema_editor.connection
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND sql LIKE '%members_member%'"
+        )
+        names = [row[0] for row in cursor.fetchall()]
+    for name in names:
+        schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def install_triggers(apps, schema_editor):
+    if schema_editor.connection.vendor == "sqlite":
+        install(schema_editor.connection)
+
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('members', '0002_initial'),
+        ("members", "0002_initial"),
+        # The triggers exist by then, so that this migration finds and restores them.
+        ("activities", "0009_participant_registered_trigger"),
     ]
 
     operations = [
+        migrations.RunPython(drop_sqlite_triggers_naming_members, install_triggers),
         migrations.AddField(
-            model_name='historicalmember',
-            name='consents_to_public_name',
-            field=models.BooleanField(default=False, help_text='The volunteer agreed that their name may be shown on public pages. Untick it when they withdraw the consent.', verbose_name='agrees to be named publicly'),
+            model_name="historicalmember",
+            name="consents_to_public_name",
+            field=models.BooleanField(
+                default=False,
+                help_text="The volunteer agreed that their name may be shown on public pages. Untick it when they withdraw the consent.",
+                verbose_name="agrees to be named publicly",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalmember',
-            name='work_unit',
-            field=models.CharField(blank=True, max_length=100, verbose_name='work unit'),
+            model_name="historicalmember",
+            name="work_unit",
+            field=models.CharField(blank=True, max_length=100, verbose_name="work unit"),
         ),
         migrations.AddField(
-            model_name='member',
-            name='consents_to_public_name',
-            field=models.BooleanField(default=False, help_text='The volunteer agreed that their name may be shown on public pages. Untick it when they withdraw the consent.', verbose_name='agrees to be named publicly'),
+            model_name="member",
+            name="consents_to_public_name",
+            field=models.BooleanField(
+                default=False,
+                help_text="The volunteer agreed that their name may be shown on public pages. Untick it when they withdraw the consent.",
+                verbose_name="agrees to be named publicly",
+            ),
         ),
         migrations.AddField(
-            model_name='member',
-            name='work_unit',
-            field=models.CharField(blank=True, max_length=100, verbose_name='work unit'),
+            model_name="member",
+            name="work_unit",
+            field=models.CharField(blank=True, max_length=100, verbose_name="work unit"),
         ),
+        migrations.RunPython(install_triggers, drop_sqlite_triggers_naming_members),
     ]
