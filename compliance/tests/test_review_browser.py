@@ -83,6 +83,7 @@ def test_secretary_reviews_last_month_filters_signs_and_downloads(live_server, p
 
     # Sign off with a comment.
     page.fill("#id_comment", "本月活动已核对；落后队员已逐一提醒。")
+    page.once("dialog", lambda dialog: dialog.accept())  # 确定签署……吗？ (static/js/site.js)
     page.click("#sign-form button[type=submit]")
     page.wait_for_selector(".messages .alert-success")
     assert "已签署" in page.inner_text(".messages")
