@@ -14,6 +14,7 @@ from demo.team import demo_load
 from demo.team_data import TEAM_SLUG
 from members.models import Member
 from teams.models import Team
+from volunteer_site.tests.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -44,6 +45,7 @@ def test_a_visitor_applies_and_the_secretary_approves(live_server, page, demo_te
     page.get_by_role("link", name="申请加入").click()
     page.wait_for_url(f"{base}/p/{TEAM_SLUG}/apply/")
     assert page.get_by_role("heading", name="申请加入").is_visible()
+    assert_accessible(page)
     public_name = page.get_by_label("我同意公开显示我的姓名（可选）")
     assert not public_name.is_checked()
 
@@ -63,11 +65,13 @@ def test_a_visitor_applies_and_the_secretary_approves(live_server, page, demo_te
     assert "请勾选同意处理个人信息" in page.inner_text("#content")
     assert page.get_by_label(label("姓名")).input_value() == "次仁卓嘎"
     assert not Application.objects.exists()
+    assert_accessible(page)  # the form with its messages
 
     page.get_by_label(label("我已阅读上述说明，同意处理我的个人信息（必选）")).check()
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url(f"{base}/p/{TEAM_SLUG}/apply/thanks/")
     assert page.get_by_role("heading", name="感谢您的申请").is_visible()
+    assert_accessible(page)
     ARTIFACTS.mkdir(exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / "application-thanks.png"), full_page=True)
     status_url = page.locator("#status-link").get_attribute("href")
@@ -77,6 +81,7 @@ def test_a_visitor_applies_and_the_secretary_approves(live_server, page, demo_te
 
     page.locator("#status-link").click()
     assert "待审核" in page.inner_text("#status-text")
+    assert_accessible(page)
 
     # The secretary logs in and finds the application from the team's home.
     secretary = page.context.browser.new_context(locale="zh-CN")
@@ -96,6 +101,7 @@ def test_a_visitor_applies_and_the_secretary_approves(live_server, page, demo_te
     suggested = card.get_by_label(label("志愿者编号")).input_value()
     assert suggested == str(int(highest) + 1)
     staff_page.screenshot(path=str(ARTIFACTS / "application-queue.png"), full_page=True)
+    assert_accessible(staff_page)
     card.get_by_role("button", name="通过并加入花名册").click()
     staff_page.wait_for_url(f"{base}/teams/{TEAM_SLUG}/applications/")
     assert "已加入花名册" in staff_page.inner_text("body")
@@ -118,3 +124,45 @@ def test_a_visitor_applies_and_the_secretary_approves(live_server, page, demo_te
     # The applicant's link now says approved.
     page.reload()
     assert "审核通过" in page.inner_text("#status-text")
+
+
+def test_the_secretary_confirms_a_rejection_and_the_applicant_reads_the_reason(
+    live_server, page, personas, settings
+):
+    from applications.tests.factories import ApplicationFactory
+    from conftest import PASSWORD
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    Team.objects.filter(pk=personas.team.pk).update(is_published=True)
+    application = ApplicationFactory(team=personas.team, name="格桑", email="gesang@example.com")
+    base = live_server.url
+    page.goto(f"{base}/accounts/login/")
+    page.get_by_label("用户名").fill("secretary")
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    page.goto(f"{base}/teams/{personas.team.slug}/applications/")
+    card = page.locator("article", has_text="格桑")
+
+    # Without a reason: refused in Chinese, still pending.
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="不予通过").click()
+    page.wait_for_selector("text=请填写不通过的理由")
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.PENDING
+
+    # With a reason, the confirmation dismissed: nothing happens.
+    card = page.locator("article", has_text="格桑")
+    card.get_by_label(label("不通过的理由")).fill("本队今年不再招收新队员。")
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    card.get_by_role("button", name="不予通过").click()
+    assert Application.objects.get(pk=application.pk).status == ApplicationStatus.PENDING
+
+    # Accepted: rejected, mailed, and the applicant reads the reason on their page.
+    page.once("dialog", lambda dialog: dialog.accept())
+    card.get_by_role("button", name="不予通过").click()
+    page.wait_for_selector("text=申请人可以看到理由")
+    application.refresh_from_db()
+    assert application.status == ApplicationStatus.REJECTED
+    assert "本队今年不再招收新队员。" in mail.outbox[0].body
+    page.goto(f"{base}/apply/status/{application.status_token}/")
+    assert "本队今年不再招收新队员。" in page.inner_text("#reject-reason")
+    assert "格桑" not in page.inner_text("#content")
