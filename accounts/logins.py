@@ -26,17 +26,27 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.crypto import get_random_string
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from members.models import Member
+from volunteer_site.models import PasswordChangeRequired
 
 logger = logging.getLogger(__name__)
 
 
 class LoginRefused(ValidationError):
     """A login action that the member's state does not allow; the message says why."""
+
+
+def user_display_name(user: AbstractBaseUser) -> str:
+    """The member's name for a member's login, else the user name."""
+    try:
+        return user.member.name
+    except ObjectDoesNotExist:
+        return user.get_username()
 
 
 def login_address(user: AbstractBaseUser) -> str:
@@ -126,12 +136,11 @@ def invitation_send(*, user: AbstractBaseUser, request=None) -> bool:
         # In Chinese, the site's language, whatever the sender's page is in.
         with translation.override(settings.LANGUAGE_CODE):
             try:
-                name = user.member.name
                 team = user.member.team.name
             except ObjectDoesNotExist:
-                name, team = user.get_username(), ""
+                team = ""
             context = {
-                "name": name,
+                "name": user_display_name(user),
                 "team": team,
                 "username": user.get_username(),
                 "link": invitation_link(user),
@@ -145,3 +154,134 @@ def invitation_send(*, user: AbstractBaseUser, request=None) -> bool:
         logger.exception("invitation to user %s could not be sent", user.pk)
         return False
     return True
+
+
+# --- The secretary's actions on a member's login ----------------------------------------
+
+# A printed one-time password: letters and digits that cannot be mistaken for one
+# another on paper (no 0/O, 1/I/L), in three groups of four: about 59 bits.
+ONE_TIME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def one_time_code_new() -> str:
+    code = get_random_string(12, ONE_TIME_ALPHABET)
+    return "-".join(code[i : i + 4] for i in range(0, 12, 4))
+
+
+def login_of(member: Member) -> AbstractBaseUser:
+    """The member's login, if their team's secretary may manage it.
+
+    A login that also holds a role (staff, secretary, region admin) or is a Django
+    staff or superuser is the site administrator's: a secretary who could reset it
+    would learn a password with more rights than their own.
+    """
+    user = member.user
+    if user is None:
+        raise LoginRefused(_("%(name)s has no login yet.") % {"name": member.name}, code="no_login")
+    if user.is_staff or user.is_superuser or login_has_roles(user):
+        raise LoginRefused(
+            _(
+                "The login of %(name)s also has other rights (a role on a team or a region); "
+                "only the site administrator can change it."
+            )
+            % {"name": member.name},
+            code="has_roles",
+        )
+    return user
+
+
+def login_has_roles(user: AbstractBaseUser) -> bool:
+    from teams.models import RegionAdmin, TeamRole
+
+    return (
+        TeamRole.objects.filter(user=user).exists()
+        or RegionAdmin.objects.filter(user=user).exists()
+    )
+
+
+def _refuse_if_left(member: Member) -> None:
+    if not member.is_active:
+        raise LoginRefused(
+            _("%(name)s has left the team: their login cannot be reset or enabled.")
+            % {"name": member.name},
+            code="left",
+        )
+
+
+def _locked(member: Member) -> Member:
+    # Only the member's row: PostgreSQL cannot lock the outer-joined (nullable) user.
+    return Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
+
+
+@transaction.atomic
+def one_time_code_set(*, user: AbstractBaseUser) -> str:
+    """Give ``user`` a new random password, to be printed once, that they must change at
+    their first login (PasswordChangeRequired, reason ``one_time``). The old password and
+    the user's sessions stop working. Returns the code; it is stored only hashed."""
+    code = one_time_code_new()
+    user.set_password(code)
+    user.save(update_fields=["password"])
+    PasswordChangeRequired.objects.update_or_create(
+        user=user, defaults={"reason": PasswordChangeRequired.Reason.ONE_TIME}
+    )
+    return code
+
+
+@transaction.atomic
+def login_create_with_code(
+    *, member: Member, by: AbstractBaseUser | None
+) -> tuple[AbstractBaseUser, str]:
+    """``login_create`` for a member without e-mail: the login and its printed code."""
+    user = login_create(member=member, by=by)
+    return user, one_time_code_set(user=user)
+
+
+@transaction.atomic
+def login_reset(*, member: Member, by: AbstractBaseUser | None) -> AbstractBaseUser:
+    """The member forgot their password: it stops working (and so do their sessions and
+    any link sent before); they choose a new one through a new link (invitation_send)
+    or the secretary gives them a one-time code (one_time_code_set)."""
+    member = _locked(member)
+    _refuse_if_left(member)
+    user = login_of(member)
+    if not user.is_active:
+        raise LoginRefused(
+            _("The login of %(name)s is disabled; enable it first.") % {"name": member.name},
+            code="disabled",
+        )
+    user.set_unusable_password()
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def login_reset_with_code(
+    *, member: Member, by: AbstractBaseUser | None
+) -> tuple[AbstractBaseUser, str]:
+    user = login_reset(member=member, by=by)
+    return user, one_time_code_set(user=user)
+
+
+@transaction.atomic
+def login_disable(*, member: Member, by: AbstractBaseUser | None) -> AbstractBaseUser:
+    """The login no longer logs in, and a session it has open ends at its next request
+    (Django's backend does not load an inactive user). Its password is kept."""
+    member = _locked(member)
+    # A secretary's own login holds a role, so login_of refuses it: nobody locks
+    # themselves out here.
+    user = login_of(member)
+    if user.is_active:
+        user.is_active = False
+        user.save(update_fields=["is_active"])
+    return user
+
+
+@transaction.atomic
+def login_enable(*, member: Member, by: AbstractBaseUser | None) -> AbstractBaseUser:
+    member = _locked(member)
+    _refuse_if_left(member)
+    user = login_of(member)
+    if not user.is_active:
+        user.is_active = True
+        user.save(update_fields=["is_active"])
+    return user

@@ -54,6 +54,18 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
                 )
             )
 
+    def clean_old_password(self):
+        # A printed one-time password typed as at the login, full-width or in lower
+        # case, is the code (accounts/backends.py).
+        from accounts.backends import one_time_code_typed
+
+        old_password = self.cleaned_data["old_password"]
+        if not self.user.check_password(old_password):
+            code = one_time_code_typed(self.user, old_password)
+            if code is not None:
+                self.cleaned_data["old_password"] = code
+        return super().clean_old_password()
+
     def clean(self):
         cleaned_data = super().clean()
         new_password = cleaned_data.get("new_password1")

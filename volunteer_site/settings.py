@@ -169,6 +169,8 @@ AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses locked-out users before the password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # A printed one-time password typed in full-width letters or lower case (accounts/).
+    "accounts.backends.OneTimeCodeBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -16,12 +16,14 @@ from dataclasses import dataclass
 import pytest
 from django.contrib.auth.models import User
 from django.contrib.messages import ERROR, get_messages
+from django.core import mail
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from accounts.models import PasswordResetRequest
 from activities.models import Activity, ActivityStatus, MonthlyReview
 from activities.tests.factories import ActivityFactory
 from compliance.months import default_review_month
@@ -395,6 +397,30 @@ def _activity_return(personas):
     return url, {"reason": "请补充参与人员"}
 
 
+def _password_reset(personas):
+    return reverse("accounts:password_reset"), {"email": "staff@example.org"}
+
+
+def _password_reset_state():
+    return list(PasswordResetRequest.objects.values()), len(mail.outbox)
+
+
+def _login_way(action: str):
+    def setup(personas):
+        member = _sweep_member(personas)
+        if action == "login_reset":
+            member.user = User.objects.create_user(username="SWEEP0", password=PASSWORD)
+            member.save()
+        url = reverse(f"accounts:{action}", kwargs={"slug": "our-team", "pk": member.pk})
+        return url, {"way": "code"}
+
+    return setup
+
+
+def _logins():
+    return list(User.objects.order_by("pk").values()), _members()
+
+
 def _members():
     return list(Member.objects.order_by("pk").values())
 
@@ -543,6 +569,13 @@ FORMS = {
     ),
     "application-reject": PostedForm(
         "secretary", _application_reject, ("<prefix>reason",), (), _applications
+    ),
+    "password-reset": PostedForm(None, _password_reset, ("email",), (), _password_reset_state),
+    "login-create": PostedForm(
+        "secretary", _login_way("login_create"), (), ("way",), _logins, redirects=True
+    ),
+    "login-reset": PostedForm(
+        "secretary", _login_way("login_reset"), (), ("way",), _logins, redirects=True
     ),
     "activity-form": PostedForm(
         "staff",

@@ -141,11 +141,33 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "applications:queue": ("get", "team", SECRETARY_ONLY),
     "applications:approve": ("post", "application", SECRETARY_ONLY),
     "applications:reject": ("post", "application", SECRETARY_ONLY),
+    # Password reset by e-mail: for anyone who can type an address.
+    "accounts:password_reset": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_done": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_confirm": ("get", "link", dict.fromkeys(PERSONAS, 200)),
+    "accounts:password_reset_complete": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    # A member's login: their team's secretary only. (Without a code kept for it, the
+    # one-time password page says it was shown already.)
+    "accounts:member_login": ("get", "member", SECRETARY_ONLY),
+    "accounts:login_code": ("get", "member", SECRETARY_ONLY),
+    "accounts:login_create": ("post", "member", post_action({"secretary"})),
+    "accounts:login_reset": ("post", "member", post_action({"secretary"})),
+    "accounts:login_disable": ("post", "member", post_action({"secretary"})),
+    "accounts:login_enable": ("post", "member", post_action({"secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
 PUBLIC = {"login": 200, "logout": 405, "healthz": 200}
-PUBLIC |= {"accounts:invitation": 200}
+PUBLIC |= dict.fromkeys(
+    [
+        "accounts:invitation",
+        "accounts:password_reset",
+        "accounts:password_reset_done",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+    ],
+    200,
+)
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 PUBLIC |= {"applications:apply": 404, "applications:thanks": 404, "applications:status": 200}
