@@ -183,7 +183,9 @@ def profile(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def _profile_render(request: HttpRequest, slug: str, today: datetime.date) -> HttpResponse:
-    team, preview = _team_for_profile(request, slug, related=["lead_member", "figures_state"])
+    team, preview = _team_for_profile(
+        request, slug, related=["lead_member", "figures_state", "region"]
+    )
     all_time, values = _figures(team, last_months(today, CHART_MONTHS))
     return render(
         request, "profiles/profile.html", profile_context(team, preview, all_time, values)

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     # Members' logins, password reset by e-mail (issue 15).
     "accounts",
     "applications",
+    "directory",
     "demo",
 ]
 

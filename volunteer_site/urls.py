@@ -8,7 +8,8 @@ from volunteer_site import drafts, views
 from volunteer_site.forms import LoginForm
 
 urlpatterns = [
-    path("", views.home, name="home"),
+    # The public directory for visitors; signed-in users go on to their work (directory/).
+    path("", include("directory.urls")),
     path(
         "accounts/login/",
         # Django's, remembering who logged in so a form kept when the session

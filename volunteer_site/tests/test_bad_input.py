@@ -94,6 +94,58 @@ def test_no_page_fails_on_nul_in_its_query_string(personas, name, kind, persona)
     assert client.get(url).status_code != 500
 
 
+# --- The public directory's query string (anonymous visitors, at /) --------------------------
+# Nothing typed into the address fails the page: what cannot be used is dropped, with a
+# notice where the visitor chose something (docs/domain.md § The public team profile).
+
+REGION_NOTICE = "所选地区没有已公开的队伍，现显示全部地区的队伍。"
+CATEGORY_NOTICE = "没有已公开的队伍开展所选的服务项目，现显示全部服务项目的队伍。"
+DIRECTORY_QUERIES = {
+    "page-nan": ("page=NaN", ""),
+    "page-huge": (f"page={10**30}", ""),
+    "page-5000-digits": ("page=" + "9" * 5000, ""),
+    "page-full-width": ("page=%EF%BC%92", ""),
+    "region-nan": ("region=NaN", REGION_NOTICE),
+    "region-infinity": ("region=inf", REGION_NOTICE),
+    "region-huge": ("region=" + "9" * 5000, REGION_NOTICE),
+    "region-negative": ("region=-1", REGION_NOTICE),
+    "category-unknown": ("category=424242", CATEGORY_NOTICE),
+    "category-nan": ("category=NaN", CATEGORY_NOTICE),
+    "q-5000-characters": ("q=" + "队" * 5000, "搜索内容过长，只按前100个字搜索。"),
+    "q-full-width": ("q=%EF%BC%A1%EF%BC%A2", ""),
+    "q-zero-width": ("q=%E2%80%8B", ""),
+    "sort-unknown": ("sort=%27%3BDROP%20TABLE", ""),
+}
+
+
+@pytest.mark.parametrize("case", DIRECTORY_QUERIES, ids=list(DIRECTORY_QUERIES))
+def test_bad_directory_queries_show_the_directory(personas, case):
+    query, notice = DIRECTORY_QUERIES[case]
+    response = Client().get(f"/?{query}")
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="directory-filters"' in page
+    if notice:
+        assert notice in page
+
+
+def test_a_region_in_full_width_digits_filters_the_directory(personas):
+    Team.objects.filter(pk__in=[personas.team.pk, personas.other_team.pk]).update(is_published=True)
+    full_width = str(personas.region.pk).translate(
+        str.maketrans("0123456789", "０１２３４５６７８９")
+    )
+    page = Client().get("/?" + urlencode({"region": full_width})).content.decode()
+    assert 'data-team="our-team"' in page
+    assert 'data-team="other-team"' not in page
+    assert REGION_NOTICE not in page
+
+
+def test_nul_in_the_directory_search_is_refused(personas):
+    response = Client().get("/?q=%E6%89%8E%00")
+    assert response.status_code == 400
+    assert REFUSED_CHARACTERS in response.content.decode()
+
+
 MEMBER = {
     "volunteer_number": "NUL1",
     "name": "扎西",

@@ -168,6 +168,8 @@ PUBLIC |= dict.fromkeys(
     ],
     200,
 )
+# The home page is the public directory of teams (signed-in users are sent to their work).
+PUBLIC["home"] = 200
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 PUBLIC |= {"applications:apply": 404, "applications:thanks": 404, "applications:status": 200}
