@@ -1,5 +1,6 @@
-"""Applying to join in a real browser, by the visible Chinese labels: a visitor applies from
-the demo team's profile, the secretary approves in the queue, the member is on the roster."""
+"""Applying to join in a real browser, by the visible Chinese labels: a visitor finds the
+demo team from the home page, applies from its profile, the secretary approves in the
+queue, the member is on the roster and sets a password from the invitation mail."""
 
 import pathlib
 import re
@@ -35,13 +36,21 @@ def demo_team():
     return team
 
 
-def test_a_visitor_applies_and_the_secretary_approves(live_server, page, demo_team, settings):
+def test_a_visitor_applies_the_secretary_approves_and_the_volunteer_sets_a_password(
+    live_server, page, demo_team, settings
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    settings.SITE_URL = live_server.url
     base = live_server.url
     highest = max(Member.objects.filter(team=demo_team).values_list("volunteer_number", flat=True))
 
-    # The visitor opens the profile and clicks 申请加入.
-    page.goto(f"{base}/p/{TEAM_SLUG}/")
+    # The visitor finds the team from the home page by search, opens its profile and
+    # clicks 申请加入.
+    page.goto(f"{base}/")
+    page.get_by_label("队伍名称或主管单位").fill("人民政府办公室")
+    page.get_by_role("button", name="搜索").click()
+    page.get_by_role("link", name=demo_team.name).click()
+    page.wait_for_url(f"{base}/p/{TEAM_SLUG}/")
     page.get_by_role("link", name="申请加入").click()
     page.wait_for_url(f"{base}/p/{TEAM_SLUG}/apply/")
     assert page.get_by_role("heading", name="申请加入").is_visible()
@@ -124,6 +133,17 @@ def test_a_visitor_applies_and_the_secretary_approves(live_server, page, demo_te
     # The applicant's link now says approved.
     page.reload()
     assert "审核通过" in page.inner_text("#status-text")
+
+    # The new volunteer sets a password from the invitation mail and sees their record.
+    (invitation,) = mail.outbox
+    link = re.search(r"http://\S+/accounts/welcome/\S+/", invitation.body).group(0)
+    assert suggested in invitation.body  # the user name is the volunteer number
+    page.goto(link)
+    page.get_by_label(label("新密码")).fill("Nyang-river-2026")
+    page.get_by_label(label("新密码确认")).fill("Nyang-river-2026")
+    page.get_by_role("button", name="设置密码").click()
+    page.get_by_role("heading", name=re.compile("我的服务记录")).wait_for()
+    assert "次仁卓嘎" in page.inner_text("#content")
 
 
 def test_the_secretary_confirms_a_rejection_and_the_applicant_reads_the_reason(
