@@ -230,13 +230,25 @@ def _tell_about_login(request: HttpRequest, approval: services.Approval) -> None
             request,
             _("The applicant gave no e-mail address: no login was made for them."),
         )
-    elif approval.user is None:
+        return
+    if approval.user is None:
         messages.warning(
             request,
             _("No login was made for the new member: %(problem)s")
             % {"problem": approval.login_problem},
         )
-    elif invitation_send(user=approval.user, request=request):
+        return
+    sent = invitation_send(user=approval.user, request=request)
+    # As when the secretary makes a login from the roster (accounts/views.py).
+    audit(
+        request,
+        AuditAction.LOGIN_CREATE,
+        target=approval.member,
+        way="link",
+        mail_sent=sent,
+        application=approval.application.pk,
+    )
+    if sent:
         messages.success(
             request,
             _("An invitation to set a password was sent to %(email)s.")

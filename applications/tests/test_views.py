@@ -296,6 +296,8 @@ def test_approving_adds_the_member_invites_them_and_is_audited(team, personas, s
     assert entry.user == personas.secretary
     assert entry.detail["member"] == member.pk
     assert "次仁卓嘎" not in entry.target
+    login = AuditEntry.objects.get(action=AuditAction.LOGIN_CREATE)
+    assert (login.detail["mail_sent"], login.detail["application"]) == (True, application.pk)
     # The roster shows the new member.
     roster = client_for(personas.secretary).get(reverse("members:list", kwargs={"slug": team.slug}))
     assert "次仁卓嘎" in text_of(roster)
