@@ -7,6 +7,7 @@ their fields); the writes are in ``applications.services``.
 from __future__ import annotations
 
 from django import forms
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -84,8 +85,11 @@ class ApplicationForm(forms.ModelForm):
             c for c in self.fields["gender"].choices if c[0]
         ]  # no "---------" among radio buttons
         self.fields["phone"].required = True
-        self.fields["phone"].max_length = 30  # room for spaces and dashes, removed on save
-        self.fields["phone"].widget.attrs["maxlength"] = 30
+        # Room for spaces and dashes, removed before the number is checked and stored.
+        phone = self.fields["phone"]
+        phone.max_length = 30
+        phone.validators = [MaxLengthValidator(30)]
+        phone.widget.attrs["maxlength"] = 30
         self.fields["phone"].help_text = _(
             "An 11-digit mobile number, or a landline with its area code (0892-8821234). "
             "The secretary uses it to contact you about your application."

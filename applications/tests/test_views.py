@@ -408,3 +408,10 @@ def test_the_queue_costs_the_same_queries_for_3_and_30_applications(team, person
         return len(captured)
 
     assert queries(3) == queries(30)
+
+
+def test_a_phone_typed_with_many_separators_is_taken(team):
+    typed = "1 3 9 - 0 8 9 2 - 1 2 3 4"  # 25 characters, more than the 20 stored
+    response = client_for().post(apply_url(team), payload(team, phone=typed))
+    assert response.status_code == 302
+    assert Application.objects.get().phone == "13908921234"
