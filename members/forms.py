@@ -75,9 +75,11 @@ class MemberForm(forms.ModelForm):
                 Column("registered_on", css_class="col-md-4"),
             ),
             Row(
-                Column("phone", css_class="col-md-6"),
-                Column("email", css_class="col-md-6"),
+                Column("work_unit", css_class="col-md-4"),
+                Column("phone", css_class="col-md-4"),
+                Column("email", css_class="col-md-4"),
             ),
+            "consents_to_public_name",
         )
 
     def clean_volunteer_number(self) -> str:

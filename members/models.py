@@ -67,11 +67,20 @@ class Member(models.Model):
         _("cadre rank"), max_length=20, choices=CadreRank.choices, default=CadreRank.GENERAL
     )
     position = models.CharField(_("position"), max_length=100, blank=True)
+    work_unit = models.CharField(_("work unit"), max_length=100, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True, validators=[phone_validator])
     email = models.EmailField(_("e-mail"), blank=True)
     registered_on = models.DateField(_("registered on"))
     left_on = models.DateField(
         _("left on"), null=True, blank=True, help_text=_("The last day of membership.")
+    )
+    consents_to_public_name = models.BooleanField(
+        _("agrees to be named publicly"),
+        default=False,
+        help_text=_(
+            "The volunteer agreed that their name may be shown on public pages. "
+            "Untick it when they withdraw the consent."
+        ),
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -34,9 +34,11 @@ EDITABLE_FIELDS = (
     "party_joined_on",
     "cadre_rank",
     "position",
+    "work_unit",
     "phone",
     "email",
     "registered_on",
+    "consents_to_public_name",
 )
 
 # simple_history's history_change_reason column is a CharField(max_length=100).
@@ -151,8 +153,10 @@ def member_create(
     party_joined_on: datetime.date | None = None,
     cadre_rank: str = CadreRank.GENERAL,
     position: str = "",
+    work_unit: str = "",
     phone: str = "",
     email: str = "",
+    consents_to_public_name: bool = False,
     by: AbstractBaseUser | None,
 ) -> Member:
     """Register a volunteer in ``team``. Raises ValidationError on bad data."""
@@ -166,9 +170,11 @@ def member_create(
         party_joined_on=party_joined_on,
         cadre_rank=cadre_rank,
         position=position,
+        work_unit=work_unit,
         phone=phone,
         email=email,
         registered_on=registered_on,
+        consents_to_public_name=consents_to_public_name,
     )
     _save(member, by=by)
     return member

@@ -39,6 +39,11 @@ BEAT_SCHEDULE = {
         "task": "volunteer_site.tasks.purge_audit_log",
         "schedule": crontab(hour=3, minute=15),
     },
+    # Erases the personal data of applications rejected more than 180 days ago.
+    "erase-rejected-applications": {
+        "task": "applications.erase_rejected_applications",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "beat-heartbeat": {
         "task": "volunteer_site.tasks.beat_heartbeat",
         "schedule": crontab(minute="*"),

@@ -59,9 +59,10 @@ INSTALLED_APPS = [
     "dashboard",
     "profiles",
     "regions",
-    "directory",
     # Members' logins, password reset by e-mail (issue 15).
     "accounts",
+    "applications",
+    "directory",
     "demo",
 ]
 

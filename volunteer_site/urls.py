@@ -34,6 +34,7 @@ urlpatterns = [
     # These define full paths (team-scoped pages live under /teams/<slug>/).
     path("", include("dashboard.urls")),
     path("", include("profiles.urls")),
+    path("", include("applications.urls")),
     path("", include("compliance.urls")),
     path("", include("members.urls")),
     path("", include("records.urls")),

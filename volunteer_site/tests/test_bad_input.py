@@ -483,13 +483,63 @@ def _members():
     return list(Member.objects.order_by("pk").values())
 
 
+def _application_form(personas):
+    from teams.models import TeamCategory
+    from teams.tests.factories import ServiceCategoryFactory
+
+    Team.objects.filter(pk=personas.team.pk).update(is_published=True)
+    category = ServiceCategoryFactory(name="扶贫帮困")
+    TeamCategory.objects.create(team=personas.team, category=category)
+    return reverse("applications:apply", kwargs={"slug": "our-team"}), {
+        "name": "次仁卓嘎",
+        "gender": "female",
+        "ethnicity": "藏族",
+        "is_party_member": "on",
+        "party_joined_on": "2015-07-01",
+        "work_unit": "日喀则市教育局",
+        "position": "科员",
+        "phone": "13908921234",
+        "email": "cirenzhuoga@example.com",
+        "categories": str(category.pk),
+        "consent_processing": "on",
+        "website": "",
+    }
+
+
+def _application_approve(personas):
+    from applications.tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(team=personas.team)
+    url = reverse("applications:approve", kwargs={"slug": "our-team", "pk": application.pk})
+    prefix = f"a{application.pk}-"
+    return url, {
+        prefix + "volunteer_number": "SWEEP9",
+        prefix + "registered_on": "2026-11-30",
+        prefix + "cadre_rank": "general",
+    }
+
+
+def _application_reject(personas):
+    from applications.tests.factories import ApplicationFactory
+
+    application = ApplicationFactory(team=personas.team)
+    url = reverse("applications:reject", kwargs={"slug": "our-team", "pk": application.pk})
+    return url, {f"r{application.pk}-reason": "名额已满"}
+
+
+def _applications():
+    from applications.models import Application
+
+    return list(Application.objects.order_by("pk").values()), _members()
+
+
 def _teams():
     return list(Team.objects.order_by("pk").values())
 
 
 # The participant picker names a participant's hours after the member.
 PARTICIPANT_HOURS = "hours_<participant>"
-MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "phone", "email")
+MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "work_unit", "phone", "email")
 FORMS = {
     "login": PostedForm(
         None, _login, ("username", "password"), (), lambda: list(User.objects.values())
@@ -562,6 +612,23 @@ FORMS = {
         (),
         lambda: list(Activity.objects.values()),
         redirects=True,
+    ),
+    "application": PostedForm(
+        None,
+        _application_form,
+        ("name", "ethnicity", "work_unit", "position", "phone", "email"),
+        ("party_joined_on", "categories", "gender"),
+        _applications,
+    ),
+    "application-approve": PostedForm(
+        "secretary",
+        _application_approve,
+        ("<prefix>volunteer_number",),
+        ("<prefix>registered_on", "<prefix>cadre_rank"),
+        _applications,
+    ),
+    "application-reject": PostedForm(
+        "secretary", _application_reject, ("<prefix>reason",), (), _applications
     ),
     "password-reset": PostedForm(None, _password_reset, ("email",), (), _password_reset_state),
     "login-create": PostedForm(
@@ -636,6 +703,10 @@ def test_bad_input_is_refused_in_chinese_and_saves_nothing(
     client = logged_in(getattr(personas, form.persona)) if form.persona else Client()
     value = (TEXT_VALUES if kind == "text" else NUMBER_VALUES)[value_name]
     field = field.replace("<participant>", data.get("participant", ""))
+    # The queue's forms are prefixed with the application's id (a12-, r12-).
+    if "<prefix>" in field:
+        suffix = field.removeprefix("<prefix>")
+        field = next(name for name in data if name.endswith("-" + suffix))
     before = form.state()
     response = client.post(url, urlencode({**data, field: value}), content_type=URLENCODED)
     assert response.status_code != 500

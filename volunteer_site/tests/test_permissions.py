@@ -132,6 +132,16 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     # A one-time link's page answers everyone (here a link that does not work: the
     # page says so); the token, not the session, says whose password it sets.
     "accounts:invitation": ("get", "link", dict.fromkeys(PERSONAS, 200)),
+    # Applications to join: the form and its thanks page exist only for a published team
+    # (our-team is not: 404 for everybody; published: applications/tests/test_views.py);
+    # the status page is for whoever holds its link; the queue is the secretary's, whose
+    # empty approve or reject comes back as the queue with the form's messages (200).
+    "applications:apply": ("get", "team", {}),
+    "applications:thanks": ("get", "team", {}),
+    "applications:status": ("get", "application_status", dict.fromkeys(PERSONAS, 200)),
+    "applications:queue": ("get", "team", SECRETARY_ONLY),
+    "applications:approve": ("post", "application", SECRETARY_ONLY),
+    "applications:reject": ("post", "application", SECRETARY_ONLY),
     # Password reset by e-mail: for anyone who can type an address.
     "accounts:password_reset": ("get", "", dict.fromkeys(PERSONAS, 200)),
     "accounts:password_reset_done": ("get", "", dict.fromkeys(PERSONAS, 200)),
@@ -163,6 +173,7 @@ PUBLIC |= dict.fromkeys(
 )
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
+PUBLIC |= {"applications:apply": 404, "applications:thanks": 404, "applications:status": 200}
 
 
 def project_url_names() -> set[str]:
@@ -201,6 +212,13 @@ def url_for(name: str, kind: str, personas) -> str:
     if kind == "month":  # a month that is over: last month
         year, month = default_review_month(timezone.localdate())
         return reverse(name, kwargs={"slug": team.slug, "year": year, "month": month})
+    if kind in ("application", "application_status"):
+        from applications.tests.factories import ApplicationFactory
+
+        application = ApplicationFactory(team=team)
+        if kind == "application_status":
+            return reverse(name, kwargs={"token": application.status_token})
+        return reverse(name, kwargs={"slug": team.slug, "pk": application.pk})
     if kind == "error_report":
         report = ErrorReport.objects.create(team=team, description="错别字", ip_hash="0" * 64)
         return reverse(name, kwargs={"slug": team.slug, "pk": report.pk})
