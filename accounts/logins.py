@@ -32,6 +32,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from members.models import Member
+from volunteer_site.accounts import ONE_TIME_ALPHABET
 from volunteer_site.models import PasswordChangeRequired
 
 logger = logging.getLogger(__name__)
@@ -161,9 +162,8 @@ def invitation_send(*, user: AbstractBaseUser, request=None) -> bool:
 
 # --- The secretary's actions on a member's login ----------------------------------------
 
-# A printed one-time password: letters and digits that cannot be mistaken for one
-# another on paper (no 0/O, 1/I/L), in three groups of four: about 59 bits.
-ONE_TIME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+# A printed one-time password: ONE_TIME_ALPHABET (volunteer_site/accounts.py, where the
+# login and the password change read it back) in three groups of four: about 59 bits.
 
 
 def one_time_code_new() -> str:

@@ -1,7 +1,8 @@
-"""Users' own accounts: "must change password" (a password others know).
+"""Users' own accounts: "must change password" (a password others know), and the printed
+one-time password read back as people type it.
 
 A user flagged with ``PasswordChangeRequired`` (the demo logins, by ``seed_demo``;
-later a one-time password a secretary prints) is sent to the password-change page
+a one-time password a secretary prints, accounts/logins.py) is sent to the password-change page
 from every page until they choose a new password. The flag is read once, at login,
 and kept in the session, so other requests cost no query; the middleware only
 looks at the session.
@@ -9,6 +10,8 @@ looks at the session.
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable
 
 from django.contrib.auth import password_validation
@@ -78,3 +81,32 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
             "This password is too short: it needs at least %(min_length)d characters.",
             self.min_length,
         ) % {"min_length": self.min_length}
+
+
+# A printed one-time password (accounts/logins.py prints it as ABCD-EFGH-JKMN): letters
+# and digits that cannot be mistaken for one another on paper (no 0/O, 1/I/L).
+ONE_TIME_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+CODE_SEPARATORS = re.compile(r"[\s\-‐‑‒–—―−_.]+")
+
+
+def one_time_code_as_printed(typed: str) -> str | None:
+    """``typed`` as the printed code (ABCD-EFGH-JKMN), or None if it cannot be one.
+
+    Typed with a Chinese input method the letters may be full-width (ＡＢＣＤ), in lower
+    case, and separated by spaces or another dash; all of these are the same code.
+    """
+    letters = CODE_SEPARATORS.sub("", unicodedata.normalize("NFKC", typed)).upper()
+    if len(letters) != 12 or any(letter not in ONE_TIME_ALPHABET for letter in letters):
+        return None
+    return "-".join(letters[i : i + 4] for i in range(0, 12, 4))
+
+
+def one_time_code_typed(user, typed: str) -> str | None:
+    """The one-time code of ``user`` if ``typed`` is it in a look-alike form, else None."""
+    code = one_time_code_as_printed(typed)
+    if code is None or code == typed:
+        return None
+    one_time = PasswordChangeRequired.objects.filter(
+        user=user, reason=PasswordChangeRequired.Reason.ONE_TIME
+    ).exists()
+    return code if one_time and user.check_password(code) else None

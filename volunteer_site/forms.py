@@ -3,6 +3,8 @@ from django.contrib.auth import forms as auth_forms
 from django.core.validators import MaxLengthValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from volunteer_site.accounts import one_time_code_typed
+
 # Long enough for any passphrase; a password is hashed at every login.
 PASSWORD_MAX_LENGTH = 128
 
@@ -56,9 +58,7 @@ class PasswordChangeForm(auth_forms.PasswordChangeForm):
 
     def clean_old_password(self):
         # A printed one-time password typed as at the login, full-width or in lower
-        # case, is the code (accounts/backends.py).
-        from accounts.backends import one_time_code_typed
-
+        # case, is the code (volunteer_site/accounts.py).
         old_password = self.cleaned_data["old_password"]
         if not self.user.check_password(old_password):
             code = one_time_code_typed(self.user, old_password)

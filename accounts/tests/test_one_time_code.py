@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from accounts.backends import one_time_code_as_printed
 from accounts.logins import login_create_with_code
 from conftest import client_for
 from members.tests.factories import MemberFactory
+from volunteer_site.accounts import one_time_code_as_printed
 
 pytestmark = pytest.mark.django_db
 
