@@ -109,7 +109,7 @@ TEAM_CATEGORY_COLUMNS = ["id", "team_id", "category_id", "position"]
 MEMBER_COLUMNS = [
     "id", "volunteer_number", "name", "gender", "ethnicity", "is_party_member",
     "party_joined_on", "cadre_rank", "position", "phone", "email", "registered_on", "left_on",
-    "team_id", "user_id",
+    "team_id", "user_id", "work_unit", "consents_to_public_name",
 ]  # fmt: skip
 ACTIVITY_COLUMNS = [
     "id", "title", "start_date", "end_date", "hours", "place", "content", "organiser",
@@ -279,6 +279,8 @@ def _team(plan: _Plan, index: int, ids: _Ids, copier: Copier) -> tuple[int, int,
                     _iso(cal, left) if left is not None else NULL,
                     str(team_id),
                     NULL,
+                    BUREAUS[bureau],
+                    "f",
                 ]
             )
             + "\n"
