@@ -144,7 +144,7 @@ def test_a_member_form_back_with_its_errors_warns_before_leaving(live_server, pa
     _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
     dialogs = Dialogs(page, accept=False)
     page.goto(f"{live_server.url}/teams/{demo}/members/add/")
-    page.get_by_label("姓名").fill("次仁卓玛")
+    page.get_by_role("textbox", name="姓名").fill("次仁卓玛")
     page.get_by_role("button", name="保存").click()
     page.wait_for_selector(".is-invalid")  # other required fields are empty
     assert dialogs.shown == []  # sending is not leaving
@@ -154,7 +154,7 @@ def test_a_member_form_back_with_its_errors_warns_before_leaving(live_server, pa
     page.get_by_role("link", name="取消").click()
     page.wait_for_timeout(500)
     assert [kind for kind, _ in dialogs.shown] == ["beforeunload"]
-    assert page.get_by_label("姓名").input_value() == "次仁卓玛"
+    assert page.get_by_role("textbox", name="姓名").input_value() == "次仁卓玛"
 
 
 def test_the_rules_form_warns_only_once_changed(live_server, page, demo):
