@@ -276,6 +276,15 @@ def client_for(user=None):
     return client
 
 
+def log_in_browser(page, base_url: str, username: str, password: str) -> None:
+    """Log in through the login page, by its visible labels, and wait until it is left."""
+    page.goto(f"{base_url}/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+
+
 def text_of(response) -> str:
     """A page's visible text, roughly: scripts and styles dropped, tags removed,
     whitespace collapsed."""

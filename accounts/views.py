@@ -210,52 +210,41 @@ def _show_code_once(request: HttpRequest, team: Team, member: Member, code: str)
     return redirect("accounts:login_code", slug=team.slug, pk=member.pk)
 
 
-@login_required
-def login_create_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+def _give_login(request: HttpRequest, slug: str, pk: int, *, action: str) -> HttpResponse:
+    """Create (``action`` LOGIN_CREATE) or reset (LOGIN_RESET) a member's login, the way
+    the secretary chose: an e-mailed link, or a one-time code shown once."""
     team, member = _member_for_secretary(request, slug, pk)
     if request.method != "POST":
         return HttpResponseNotAllowed(["POST"])
     way = _way(request, member)
     if way is None:
         return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+    creating = action == AuditAction.LOGIN_CREATE
     try:
         if way == "code":
-            user, code = login_create_with_code(member=member, by=request.user)
+            with_code = login_create_with_code if creating else login_reset_with_code
+            user, code = with_code(member=member, by=request.user)
         else:
-            user = login_create(member=member, by=request.user)
+            user = (login_create if creating else login_reset)(member=member, by=request.user)
     except LoginRefused as refused:
         messages.error(request, " ".join(refused.messages))
         return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
     if way == "code":
-        audit(request, AuditAction.LOGIN_CREATE, target=member, way=way)
+        audit(request, action, target=member, way=way)
         return _show_code_once(request, team, member, code)
     sent = _after_link(request, member, user)
-    audit(request, AuditAction.LOGIN_CREATE, target=member, way=way, mail_sent=sent)
+    audit(request, action, target=member, way=way, mail_sent=sent)
     return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+
+
+@login_required
+def login_create_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    return _give_login(request, slug, pk, action=AuditAction.LOGIN_CREATE)
 
 
 @login_required
 def login_reset_view(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    team, member = _member_for_secretary(request, slug, pk)
-    if request.method != "POST":
-        return HttpResponseNotAllowed(["POST"])
-    way = _way(request, member)
-    if way is None:
-        return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
-    try:
-        if way == "code":
-            user, code = login_reset_with_code(member=member, by=request.user)
-        else:
-            user = login_reset(member=member, by=request.user)
-    except LoginRefused as refused:
-        messages.error(request, " ".join(refused.messages))
-        return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
-    if way == "code":
-        audit(request, AuditAction.LOGIN_RESET, target=member, way=way)
-        return _show_code_once(request, team, member, code)
-    sent = _after_link(request, member, user)
-    audit(request, AuditAction.LOGIN_RESET, target=member, way=way, mail_sent=sent)
-    return redirect("accounts:member_login", slug=team.slug, pk=member.pk)
+    return _give_login(request, slug, pk, action=AuditAction.LOGIN_RESET)
 
 
 @login_required

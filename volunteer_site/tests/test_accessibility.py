@@ -3,6 +3,7 @@ violation of WCAG 2 / 2.1 A and AA or of axe's best practices."""
 
 import pytest
 
+from conftest import log_in_browser
 from volunteer_site.tests.axe import assert_accessible, axe_report, axe_violations
 
 pytestmark = [pytest.mark.browser]
@@ -30,14 +31,6 @@ def test_the_helper_finds_and_names_a_violation(page):
 def test_login_page(live_server, page):
     page.goto(f"{live_server.url}/accounts/login/")
     assert_accessible(page)
-
-
-def _log_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
 
 
 def _reports(page, base: str, paths: list[str]) -> list[str]:
@@ -71,7 +64,7 @@ def test_the_public_profile(live_server, page, demo):
 
 
 def test_the_secretarys_pages(live_server, page, demo):
-    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    log_in_browser(page, live_server.url, "secretary", "demo-secretary-2018")
     team = f"/teams/{demo}"
     paths = [
         f"{team}/",
@@ -90,11 +83,11 @@ def test_the_secretarys_pages(live_server, page, demo):
 
 
 def test_the_region_pages(live_server, page, demo):
-    _log_in(page, live_server.url, "regionadmin", "demo-region-2018")
+    log_in_browser(page, live_server.url, "regionadmin", "demo-region-2018")
     paths = ["/regions/", "/regions/ranking/", "/regions/compare/", f"/regions/teams/{demo}/"]
     assert not (reports := _reports(page, live_server.url, paths)), "\n".join(reports)
 
 
 def test_my_service_record(live_server, page, demo):
-    _log_in(page, live_server.url, "volunteer", "demo-volunteer-2018")
+    log_in_browser(page, live_server.url, "volunteer", "demo-volunteer-2018")
     assert not (reports := _reports(page, live_server.url, ["/me/"])), "\n".join(reports)

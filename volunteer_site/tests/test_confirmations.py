@@ -6,6 +6,7 @@ import re
 import pytest
 
 from activities.models import Activity, ActivityStatus, MonthlyReview
+from conftest import log_in_browser
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -17,14 +18,6 @@ def demo(transactional_db):
 
     demo_load()
     return TEAM_SLUG
-
-
-def _log_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_url(re.compile(r".*/teams/.*"))
 
 
 class Dialogs:
@@ -44,7 +37,7 @@ class Dialogs:
 
 
 def test_signing_off_a_month_asks_first(live_server, page, demo):
-    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    log_in_browser(page, live_server.url, "secretary", "demo-secretary-2018")
     page.goto(f"{live_server.url}/teams/{demo}/reviews/current/")
     title = page.inner_text("#review-title")
     page.get_by_label("审核意见").fill("已核对。")
@@ -72,7 +65,7 @@ def test_signing_off_a_month_asks_first(live_server, page, demo):
 
 def test_approving_the_ticked_activities_asks_first(live_server, page, demo):
     submitted = Activity.objects.get(status=ActivityStatus.SUBMITTED)
-    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    log_in_browser(page, live_server.url, "secretary", "demo-secretary-2018")
     page.goto(f"{live_server.url}/teams/{demo}/activities/awaiting/")
     page.get_by_label("全选").check()
     approve = page.get_by_role("button", name="审核通过所勾选的活动")
@@ -98,7 +91,7 @@ def test_approving_the_ticked_activities_asks_first(live_server, page, demo):
 def test_leaving_a_changed_activity_form_warns_and_an_unchanged_one_does_not(
     live_server, page, demo
 ):
-    _log_in(page, live_server.url, "staff", "demo-staff-2018")
+    log_in_browser(page, live_server.url, "staff", "demo-staff-2018")
     new = f"{live_server.url}/teams/{demo}/activities/new/"
     listing = re.compile(rf".*/teams/{demo}/activities/$")
     dialogs = Dialogs(page, accept=False)
@@ -141,7 +134,7 @@ def test_a_member_form_back_with_its_errors_warns_before_leaving(live_server, pa
     from members.models import Member
 
     members = Member.objects.count()
-    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    log_in_browser(page, live_server.url, "secretary", "demo-secretary-2018")
     dialogs = Dialogs(page, accept=False)
     page.goto(f"{live_server.url}/teams/{demo}/members/add/")
     page.get_by_role("textbox", name="姓名").fill("次仁卓玛")
@@ -158,7 +151,7 @@ def test_a_member_form_back_with_its_errors_warns_before_leaving(live_server, pa
 
 
 def test_the_rules_form_warns_only_once_changed(live_server, page, demo):
-    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    log_in_browser(page, live_server.url, "secretary", "demo-secretary-2018")
     dialogs = Dialogs(page, accept=False)
     rules = f"{live_server.url}/teams/{demo}/rules/"
     breadcrumb = page.get_by_label("breadcrumb").get_by_role("link")
@@ -190,7 +183,7 @@ def test_the_rules_form_warns_only_once_changed(live_server, page, demo):
 def test_the_profile_form_warns_once_the_deeds_are_edited_in_the_editor(live_server, page, demo):
     """Quill fills the form in after the page loaded: that alone is no change, a word
     typed into the editor is."""
-    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    log_in_browser(page, live_server.url, "secretary", "demo-secretary-2018")
     edit = f"{live_server.url}/teams/{demo}/profile/edit/"
     elsewhere = f"{live_server.url}/teams/{demo}/"
     dialogs = Dialogs(page, accept=False)

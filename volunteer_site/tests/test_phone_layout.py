@@ -8,6 +8,7 @@ import pathlib
 
 import pytest
 
+from conftest import log_in_browser
 from volunteer_site.tests.axe import assert_accessible
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -110,16 +111,8 @@ def demo(transactional_db):
     return TEAM_SLUG
 
 
-def _log_in(page, base: str, username: str, password: str) -> None:
-    page.goto(f"{base}/accounts/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    page.wait_for_load_state()
-
-
 def test_the_roster_and_the_participant_picker(live_server, page, demo):
-    _log_in(page, live_server.url, "secretary", "demo-secretary-2018")
+    log_in_browser(page, live_server.url, "secretary", "demo-secretary-2018")
     page.goto(f"{live_server.url}/teams/{demo}/members/")
     check_fits(page, "main table", "roster")
     page.goto(f"{live_server.url}/teams/{demo}/activities/new/")
@@ -127,6 +120,6 @@ def test_the_roster_and_the_participant_picker(live_server, page, demo):
 
 
 def test_the_region_overview(live_server, page, demo):
-    _log_in(page, live_server.url, "regionadmin", "demo-region-2018")
+    log_in_browser(page, live_server.url, "regionadmin", "demo-region-2018")
     page.goto(f"{live_server.url}/regions/")
     check_fits(page, "#overview-table", "overview")
