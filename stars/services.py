@@ -136,24 +136,30 @@ def star_notices_send(*, team_ids: Iterable[int]) -> int:
                 "level": LEVEL_NAMES[notice.level],
                 "stars": "★" * notice.level,
             }
-            if notice.volunteer_mailed_at is None and member.email:
-                if _send(
+            if (
+                notice.volunteer_mailed_at is None
+                and member.email
+                and _send(
                     _("[Volunteer service] You are now a %(level)s volunteer")
                     % {"level": context["level"]},
                     render_to_string("emails/star_member.txt", context),
                     [member.email],
-                ):
-                    done["volunteer_mailed_at"] = timezone.now()
-                    sent += 1
-            if notice.secretary_mailed_at is None and secretaries[team.pk]:
-                if _send(
+                )
+            ):
+                done["volunteer_mailed_at"] = timezone.now()
+                sent += 1
+            if (
+                notice.secretary_mailed_at is None
+                and secretaries[team.pk]
+                and _send(
                     _("[Volunteer service] %(name)s is now a %(level)s volunteer")
                     % {"name": member.name, "level": context["level"]},
                     render_to_string("emails/star_secretary.txt", context),
                     secretaries[team.pk],
-                ):
-                    done["secretary_mailed_at"] = timezone.now()
-                    sent += 1
+                )
+            ):
+                done["secretary_mailed_at"] = timezone.now()
+                sent += 1
         volunteer_done = (
             not member.email
             or "volunteer_mailed_at" in done
