@@ -26,7 +26,11 @@ def edit_url(personas) -> str:
 @pytest.mark.django_db
 def test_the_list_shows_the_admins_regions_with_the_thresholds_in_force(personas):
     StarThresholds.objects.create(
-        region=personas.region.parent, level_1=80, level_2=200, level_3=400, level_4=700,
+        region=personas.region.parent,
+        level_1=80,
+        level_2=200,
+        level_3=400,
+        level_4=700,
         level_5=999,
     )
     response = admin_client(personas).get(reverse("regions:stars"))
@@ -65,7 +69,7 @@ def test_clearing_goes_back_to_the_inherited_thresholds(personas):
         ("level_2", "１５０", "不是有效的小时数"),
         ("level_1", "0", "必须大于零"),
         ("level_1", "-5", "必须大于零"),
-        ("level_3", "150", "二星（150.0）"),
+        ("level_3", "150", "三星所需时数必须大于二星（150）"),
         ("level_5", "", "必填"),
     ],
 )
