@@ -123,7 +123,8 @@ def test_a_new_level_shows_on_the_cached_profile(levels):
     assert "二星 2人 一星 2人" in text_of(client_for().get(url))
 
 
-def test_new_thresholds_show_on_the_cached_profile(levels):
+def test_new_thresholds_show_on_the_cached_profile(levels, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the levels' task body, here
     from django.test import TestCase
 
     from stars.services import thresholds_set

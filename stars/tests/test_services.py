@@ -117,7 +117,8 @@ def test_the_rule_without_a_database():
 
 
 @pytest.mark.django_db
-def test_changing_thresholds_recomputes_the_levels(member):
+def test_changing_thresholds_recomputes_the_levels(member, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = True  # the task body, here (a worker: below)
     assert level_after(member, "99.5").level == 0
     with TestCase.captureOnCommitCallbacks(execute=True):
         thresholds_set(
@@ -194,6 +195,26 @@ def test_a_mail_outage_never_fails_the_job_and_the_next_run_sends(member, monkey
     recompute(member.team)
     assert [m.to for m in mail.outbox] == [["v@example.cn"]]
     assert StarNotification.objects.get().pending is False
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_new_thresholds_through_a_real_worker(celery_worker, member):
+    serve(member, "99.5")
+    recompute(member.team)
+    assert MemberStar.objects.get(member=member).level == 0
+    thresholds_set(  # autocommit: queued now
+        region=member.team.region,
+        values=tuple(Decimal(v) for v in ("90", "200", "300", "400", "500")),
+        user=UserFactory(),
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if MemberStar.objects.get(member=member).level == 1:
+            break
+        time.sleep(0.2)
+    else:
+        pytest.fail("the worker did not recompute the levels within 30 s")
 
 
 @pytest.mark.services
