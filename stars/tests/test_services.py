@@ -241,3 +241,28 @@ def test_the_level_through_a_real_worker(celery_worker):
     else:
         pytest.fail("the worker did not store the level within 30 s")
     assert StarNotification.objects.filter(member=member, level=1).count() == 1
+
+
+@pytest.mark.django_db
+def test_the_set_based_recompute_of_every_team_writes_the_levels_too(member):
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("the set-based recompute is PostgreSQL only")
+    from activities.stats_bulk import figures_recompute_all
+
+    ParticipationFactory(  # no on-commit work: only the set-based run sees it
+        member=member,
+        activity__team=member.team,
+        activity__status=ActivityStatus.APPROVED,
+        activity__approved_at=timezone.now(),
+        activity__start_date=datetime.date(2018, 5, 1),
+        activity__end_date=datetime.date(2018, 5, 5),
+        activity__hours=Decimal("100"),
+        hours=Decimal("100"),
+    )
+    assert not MemberStar.objects.exists()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        figures_recompute_all()
+    assert MemberStar.objects.get(member=member).level == 1
+    assert [m.to for m in mail.outbox] == [["v@example.cn"]]
