@@ -12,17 +12,24 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from activities.tasks import RECONCILE_SOFT_TIME_LIMIT
 from stars.services import team_stars_recompute
 from teams.models import Region, Team
 
 logger = logging.getLogger(__name__)
 
 
+# A province's thresholds reach every team of the province (10,000 at province scale,
+# docs/performance.md): as long as the nightly reconcile, not one team's 180 s. So,
+# like the reconcile, it is acknowledged when it starts: a late acknowledgement would
+# have the broker hand a long run to a second worker. If its worker dies, the levels
+# catch up with the teams' next figures recompute (the nightly one at the latest).
 @shared_task(
     name="stars.recompute_region_stars",
-    acks_late=True,
-    reject_on_worker_lost=True,
+    acks_late=False,
     ignore_result=True,
+    soft_time_limit=RECONCILE_SOFT_TIME_LIMIT,
+    time_limit=RECONCILE_SOFT_TIME_LIMIT + 5 * 60,
     autoretry_for=(OperationalError, InterfaceError),
     retry_backoff=True,
     max_retries=6,
