@@ -34,18 +34,20 @@ logger = logging.getLogger(__name__)
 CHUNK = 500
 
 
-def team_stars_recompute(*, team_ids: Iterable[int]) -> int:
+def team_stars_recompute(*, team_ids: Iterable[int], mail: bool = True) -> int:
     """Store the level of every member of the teams; returns the members whose level
-    changed. Notices of new levels are recorded here and mailed once this commits."""
+    changed. Notices of new levels are recorded here and mailed once this commits;
+    with ``mail=False`` they are recorded as done without a mail (the first run after
+    the levels were introduced: nobody is told of levels reached long ago)."""
     team_ids = sorted(set(team_ids))
     changed = 0
     for start in range(0, len(team_ids), CHUNK):
-        changed += _recompute_chunk(team_ids[start : start + CHUNK])
+        changed += _recompute_chunk(team_ids[start : start + CHUNK], mail=mail)
     return changed
 
 
 @transaction.atomic
-def _recompute_chunk(team_ids: list[int]) -> int:
+def _recompute_chunk(team_ids: list[int], *, mail: bool = True) -> int:
     team_regions = dict(Team.objects.filter(pk__in=team_ids).values_list("pk", "region_id"))
     thresholds = thresholds_for_regions(set(team_regions.values()))
     hours = dict(
@@ -91,7 +93,7 @@ def _recompute_chunk(team_ids: list[int]) -> int:
                 level_changed_teams.add(team_id)
                 level_changes += 1
         if level > notified.get(member_id, 0):
-            notices.append(StarNotification(member_id=member_id, level=level))
+            notices.append(StarNotification(member_id=member_id, level=level, pending=mail))
     if rows:
         MemberStar.objects.bulk_create(
             rows,
@@ -105,7 +107,8 @@ def _recompute_chunk(team_ids: list[int]) -> int:
         # The public profile shows the counts per level, and its cache key reads
         # Team.updated_at (profiles/cache.py): move it, as a category rename does.
         Team.objects.filter(pk__in=level_changed_teams).update(updated_at=timezone.now())
-    transaction.on_commit(lambda: star_notices_send(team_ids=team_ids), robust=True)
+    if mail:
+        transaction.on_commit(lambda: star_notices_send(team_ids=team_ids), robust=True)
     return level_changes
 
 

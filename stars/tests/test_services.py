@@ -1,6 +1,7 @@
 """Star levels: the rule at its boundaries, where thresholds come from, the notices."""
 
 import datetime
+import io
 import time
 from decimal import Decimal
 
@@ -266,3 +267,28 @@ def test_the_set_based_recompute_of_every_team_writes_the_levels_too(member):
         figures_recompute_all()
     assert MemberStar.objects.get(member=member).level == 1
     assert [m.to for m in mail.outbox] == [["v@example.cn"]]
+
+
+@pytest.mark.django_db
+def test_the_first_run_without_mail_records_old_levels_as_notified(member):
+    from django.core.management import call_command
+
+    ParticipationFactory(  # served before the levels existed: no on-commit work
+        member=member,
+        activity__team=member.team,
+        activity__status=ActivityStatus.APPROVED,
+        activity__approved_at=timezone.now(),
+        activity__start_date=datetime.date(2018, 5, 1),
+        activity__end_date=datetime.date(2018, 5, 5),
+        activity__hours=Decimal("100"),
+        hours=Decimal("100"),
+    )
+    stats.team_figures_recompute(team_id=member.team_id)  # no commit: nothing mailed
+    MemberStar.objects.all().delete()
+    StarNotification.objects.all().delete()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("recompute_stars", "--without-mail", stdout=io.StringIO())
+    assert MemberStar.objects.get(member=member).level == 1
+    assert list(StarNotification.objects.values_list("level", "pending")) == [(1, False)]
+    recompute(member.team)
+    assert mail.outbox == []
