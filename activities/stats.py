@@ -23,6 +23,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
+from django.dispatch import Signal
 from django.utils import timezone
 
 from activities.models import (
@@ -40,6 +41,11 @@ from teams.models import Team
 logger = logging.getLogger(__name__)
 
 STALE_AFTER = datetime.timedelta(days=1)
+
+# Sent with ``team_ids`` inside the transaction that has just written those teams'
+# figures (here and in stats_bulk), for what is computed from them in the same job
+# (the star levels, stars/signals.py). A receiver that fails fails the recompute.
+figures_written = Signal()
 MEMBER_FIELDS = [
     "team_id",
     "member_id",
@@ -301,6 +307,7 @@ def team_figures_recompute(*, team_id: int, only_if_stale: bool = False) -> bool
         )
         if not fresh.update(stale=False, **done):
             TeamFiguresState.objects.filter(team_id=team_id).update(**done)
+        figures_written.send(sender=Team, team_ids=[team_id])
     return True
 
 

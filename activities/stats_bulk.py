@@ -44,6 +44,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from activities.models import TEAM_FIGURE_FIELDS, ActivityStatus, PeriodKind
+from activities.stats import figures_written
 
 # Month index (year × 12 + month − 1) of a date expression. date_part gives a float,
 # cheaper than EXTRACT's numeric.
@@ -535,7 +536,11 @@ def figures_recompute_all(
             params,
         )
         teams = cursor.rowcount
+        cursor.execute("SELECT team_id FROM fb_write ORDER BY team_id")
+        written_ids = [row[0] for row in cursor.fetchall()]
         cursor.execute(f"DROP TABLE IF EXISTS {', '.join(TEMPORARY_TABLES)}")
+        # What is computed from the figures in the same job (stats.figures_written).
+        figures_written.send(sender=None, team_ids=written_ids)
         writing = time.perf_counter() - clock - computing
     return BulkFigures(
         teams=teams,

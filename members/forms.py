@@ -182,6 +182,21 @@ class MemberFilterForm(forms.Form):
         ],
     )
 
+    # Star volunteers (the stars app stores each member's level as ``Member.star``).
+    star = forms.ChoiceField(
+        label=_("star level"),
+        required=False,
+        choices=[
+            ("", _("all")),
+            ("0", _("no star yet")),
+            ("1", _("One star")),
+            ("2", _("Two stars")),
+            ("3", _("Three stars")),
+            ("4", _("Four stars")),
+            ("5", _("Five stars")),
+        ],
+    )
+
     def __init__(self, *args, search_phone: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         # Searching by phone number would let someone who only sees masked numbers
@@ -208,6 +223,10 @@ class MemberFilterForm(forms.Form):
             members = members.filter(is_party_member=False)
         if data.get("cadre_rank"):
             members = members.filter(cadre_rank=data["cadre_rank"])
+        if data.get("star") == "0":
+            members = members.filter(Q(star__isnull=True) | Q(star__level=0))
+        elif data.get("star"):
+            members = members.filter(star__level=int(data["star"]))
         status = data.get("status") or self.STATUS_ACTIVE
         if status == self.STATUS_ACTIVE:
             members = members.filter(left_on__isnull=True)

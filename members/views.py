@@ -60,8 +60,10 @@ def member_list(request: HttpRequest, slug: str) -> HttpResponse:
     team = team_for_reader(request.user, slug)
     is_secretary = _is_secretary(request.user, team)
     filter_form = MemberFilterForm(request.GET, search_phone=is_secretary)
-    members = filter_form.filter(Member.objects.filter(team=team)).order_by(
-        "volunteer_number", "pk"
+    members = (
+        filter_form.filter(Member.objects.filter(team=team))
+        .select_related("star")
+        .order_by("volunteer_number", "pk")
     )
     page = Paginator(members, ROSTER_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(

@@ -53,6 +53,7 @@ from profiles.services import (
     team_profile_publish,
     team_profile_update,
 )
+from stars.selectors import level_counts, level_counts_text
 from teams.access import team_for_reader, team_for_secretary
 from teams.models import ErrorReport, ProfilePart, Team
 from volunteer_site.audit import client_ip
@@ -229,6 +230,10 @@ def profile_context(team: Team, preview: bool, all_time, values: list[MonthValue
         # Every text in the SVG is escaped by chart_svg.
         "chart_svg": mark_safe(  # noqa: S308
             chart_svg(chart_build(values), _chart_text(values), element_id="activity-chart")
+        ),
+        # Star volunteers (stars/): registered today, per level, five stars first.
+        "star_counts": level_counts_text(
+            level_counts([team.pk], today=timezone.localdate())[team.pk]
         ),
         "chart_values": values,
         "chart_activities": sum(v.activities for v in values),

@@ -3,6 +3,7 @@
 from django.urls import path
 
 from regions import compare, ranking, views
+from stars import views as stars_views
 
 app_name = "regions"
 urlpatterns = [
@@ -13,4 +14,7 @@ urlpatterns = [
     path("compare/export.xlsx", compare.compare_export, name="compare_export"),
     path("ranking/", ranking.ranking_page, name="ranking"),
     path("ranking/export.xlsx", ranking.ranking_export, name="ranking_export"),
+    # Star volunteers' thresholds (星级志愿者), per region of the admin's subtrees.
+    path("stars/", stars_views.thresholds_list, name="stars"),
+    path("stars/<int:pk>/", stars_views.thresholds_edit, name="stars_edit"),
 ]

@@ -59,6 +59,7 @@ from regions.scope import (
     computed_at,
     computed_between,
 )
+from stars.selectors import level_counts_text, level_summary
 from teams.models import Team
 from volunteer_site.audit import audit
 from volunteer_site.charts import ChartText, MonthValue, chart_build, chart_svg
@@ -141,6 +142,10 @@ def _overview_context(request: HttpRequest) -> dict:
         "computed_between": computed_between(rows),
         "stale_count": sum(1 for row in rows if row.stale),
         "max_compared": MAX_COMPARED,
+        # Star volunteers of every team in scope, registered today (stars/selectors.py).
+        "star_summary": level_counts_text(
+            level_summary(state.scope.region_ids, today=timezone.localdate())
+        ),
     }
 
 

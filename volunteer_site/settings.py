@@ -55,6 +55,8 @@ INSTALLED_APPS = [
     "members",
     "activities",
     "compliance",
+    # Star volunteers (星级志愿者, issue 16): levels written with the figures.
+    "stars",
     "records",
     "dashboard",
     "profiles",

@@ -84,7 +84,17 @@ def test_the_secretarys_pages(live_server, page, demo):
 
 def test_the_region_pages(live_server, page, demo):
     log_in_browser(page, live_server.url, "regionadmin", "demo-region-2018")
-    paths = ["/regions/", "/regions/ranking/", "/regions/compare/", f"/regions/teams/{demo}/"]
+    from teams.models import Region
+
+    thresholds = f"/regions/stars/{Region.objects.get(name='日喀则市').pk}/"
+    paths = [
+        "/regions/",
+        "/regions/ranking/",
+        "/regions/compare/",
+        f"/regions/teams/{demo}/",
+        "/regions/stars/",
+        thresholds,
+    ]
     assert not (reports := _reports(page, live_server.url, paths)), "\n".join(reports)
 
 

@@ -60,6 +60,7 @@ NUL_URLS = {
     "region-host-unit": ("regions:overview", "", "region_admin", "host_unit=%00"),
     "region-compare": ("regions:compare", "", "region_admin", "team=%00"),
     "roster-search": ("members:list", "team", "secretary", "q=%00"),
+    "roster-star": ("members:list", "team", "secretary", "star=%00"),
     "activity-search": ("activities:list", "team", "staff", "q=a%00b"),
     "nul-in-a-name": ("members:list", "team", "secretary", "q%00=1"),
 }
@@ -537,6 +538,17 @@ def _teams():
     return list(Team.objects.order_by("pk").values())
 
 
+def _star_thresholds(personas):
+    url = reverse("regions:stars_edit", kwargs={"pk": personas.region.pk})
+    return url, {f"level_{i}": str(hours) for i, hours in enumerate((50, 150, 300, 500, 800), 1)}
+
+
+def _star_thresholds_state():
+    from stars.models import StarThresholds
+
+    return list(StarThresholds.objects.values())
+
+
 # The participant picker names a participant's hours after the member.
 PARTICIPANT_HOURS = "hours_<participant>"
 MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "work_unit", "phone", "email")
@@ -636,6 +648,13 @@ FORMS = {
     ),
     "login-reset": PostedForm(
         "secretary", _login_way("login_reset"), (), ("way",), _logins, redirects=True
+    ),
+    "star-thresholds": PostedForm(
+        "region_admin",
+        _star_thresholds,
+        (),
+        ("level_1", "level_2", "level_3", "level_4", "level_5"),
+        _star_thresholds_state,
     ),
     "activity-form": PostedForm(
         "staff",

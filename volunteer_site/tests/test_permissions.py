@@ -81,6 +81,17 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
         "team",
         dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 404},
     ),
+    # Star thresholds: region admins, for the regions of their subtrees (stars/views.py).
+    "regions:stars": (
+        "get",
+        "",
+        dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 200},
+    ),
+    "regions:stars_edit": (
+        "get",
+        "region",
+        dict.fromkeys(PERSONAS, 403) | {"region_admin": 200, "other_region_admin": 404},
+    ),
     "dashboard:team": ("get", "team", TEAM_READERS),
     "compliance:rules": ("get", "team", TEAM_READERS),
     "records:mine": ("get", "", {"volunteer": 200}),
@@ -206,6 +217,8 @@ def url_for(name: str, kind: str, personas) -> str:
         return reverse(name)
     if kind == "link":
         return reverse(name, kwargs={"uidb64": "MQ", "token": "no-such-token"})
+    if kind == "region":
+        return reverse(name, kwargs={"pk": personas.region.pk})
     team = personas.team
     if kind == "team":
         return reverse(name, kwargs={"slug": team.slug})
