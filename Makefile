@@ -63,8 +63,9 @@ catalogues: install
 	DJANGO_DEBUG=true $(MANAGE) compile_catalogues
 
 # What the tests need from Debian: Chromium for the browser tests, Noto CJK for pages
-# and certificates, gettext for the catalogue-completeness test, wrk for the load check, WeasyPrint's pango (certificate PDFs); poppler-utils (pdftotext and
-# pdftoppm read the certificates back in tests).
+# and certificates, gettext for the catalogue-completeness test, wrk for the load check,
+# WeasyPrint's pango (certificate PDFs), poppler-utils (pdftotext and pdftoppm read the
+# certificates back in tests).
 SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext wrk libpango-1.0-0 libpangoft2-1.0-0 \
                    libharfbuzz-subset0 poppler-utils
 

@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "accounts",
     "applications",
     "directory",
+    # Service-record certificates that can be verified (issue 16).
+    "certificates",
     "demo",
 ]
 
