@@ -36,7 +36,8 @@ class PeriodForm(forms.Form):
         max_length=40,
         required=False,
         help_text=_(
-            "The 志愿者统一编号 of the national volunteer service system, if you have one."
+            "The unified volunteer number of the national volunteer service system, "
+            "if you have one."
         ),
     )
     remarks = forms.CharField(

@@ -80,9 +80,14 @@ class Certificate(models.Model):
     )
     requested_at = models.DateTimeField(_("requested at"), auto_now_add=True)
     # Set when issued: the number, the code and the figures and names as issued.
-    number = models.CharField(_("certificate number"), max_length=80, null=True, unique=True)
+    # NULL until issued (many requests have none; unique among those that have one).
+    number = models.CharField(  # noqa: DJ001
+        _("certificate number"), max_length=80, null=True, unique=True
+    )
     year = models.PositiveSmallIntegerField(_("year of issue"), null=True, blank=True)
-    code = models.CharField(_("verification code"), max_length=CODE_LENGTH, null=True, unique=True)
+    code = models.CharField(  # noqa: DJ001
+        _("verification code"), max_length=CODE_LENGTH, null=True, unique=True
+    )
     issued_on = models.DateField(_("date of issue"), null=True, blank=True)
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -162,3 +167,6 @@ class CertificateCounter(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["team", "year"], name="certificate_counter_team_year")
         ]
+
+    def __str__(self) -> str:
+        return f"{self.team_id}/{self.year}: {self.last}"
