@@ -31,13 +31,16 @@ class CertificateError(Exception):
 
 
 def mask_name(name: str) -> str:
-    """The name as the public verification page shows it: 次*多吉 (first and last
-    character kept), 次* for two characters, * for one."""
+    """The name as the public verification page shows it, as the issue's example
+    次仁多吉 → 次*多吉: the first character and the second half of the name are kept,
+    the characters between are masked (张三丰 → 张*丰); a two-character name keeps its
+    first (次仁 → 次*), a one-character name nothing."""
     if len(name) <= 1:
         return "*"
     if len(name) == 2:
         return name[0] + "*"
-    return name[0] + "*" * (len(name) - 2) + name[-1]
+    kept = len(name) // 2
+    return name[0] + "*" * (len(name) - 1 - kept) + name[-kept:]
 
 
 def certificate_figures(

@@ -129,7 +129,13 @@ def test_revoking_keeps_the_certificate_and_says_when_and_why(personas, service)
 
 @pytest.mark.parametrize(
     ("name", "masked"),
-    [("次仁多吉", "次**吉"), ("次多吉", "次*吉"), ("次仁", "次*"), ("甲", "*")],
+    [
+        ("次仁多吉", "次*多吉"),
+        ("张三丰", "张*丰"),
+        ("阿旺次仁多吉", "阿**仁多吉"),
+        ("次仁", "次*"),
+        ("甲", "*"),
+    ],
 )
-def test_names_are_masked_keeping_the_first_and_last_character(name, masked):
+def test_names_are_masked_keeping_the_first_character_and_the_second_half(name, masked):
     assert services.mask_name(name) == masked

@@ -166,7 +166,7 @@ def test_the_public_page_shows_the_masked_name_and_nothing_else_personal(persona
     certificate = issued_certificate(service, start=PERIOD[0], end=PERIOD[1])
     response = client_for().get(reverse("certificates:verify", kwargs={"code": certificate.code}))
     page = text_of(response)
-    assert "次**吉" in page and "次仁多吉" not in page
+    assert "次*多吉" in page and "次仁多吉" not in page
     assert certificate.number in page and "我们的志愿服务队" in page
     assert "2026-01-01 – 2026-06-30" in page and "11.5" in page and "有效" in page
     assert service.volunteer_number not in page and service.phone not in page
