@@ -1,5 +1,6 @@
 import datetime
 import io
+import re
 from decimal import Decimal
 
 import openpyxl
@@ -231,3 +232,19 @@ def test_a_reversed_or_future_period_is_refused_in_chinese(personas):
     )
     assert "不能晚于今天" in text_of(response)
     assert not Certificate.objects.exists()
+
+
+def test_the_register_costs_the_same_queries_for_one_or_many(
+    personas, django_assert_max_num_queries
+):
+    from members.tests.factories import MemberFactory
+
+    secretary = client_for(personas.secretary)
+    issued_certificate(personas.volunteer_member)
+    with django_assert_max_num_queries(50) as one:
+        secretary.get(REGISTER)
+    for _ in range(10):
+        issued_certificate(MemberFactory(team=personas.team))
+    with django_assert_max_num_queries(len(one.captured_queries)):
+        page = secretary.get(REGISTER)
+    assert len(re.findall(r'id="certificate-\d+"', page.content.decode())) == 11
