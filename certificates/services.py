@@ -84,6 +84,11 @@ def next_number(*, team: Team, year: int) -> str:
     return f"{team.slug}-{year}-{counter.last:04d}"
 
 
+# A volunteer's requests awaiting the secretary: enough for any real need, and a
+# script cannot fill the register with them.
+OPEN_REQUEST_LIMIT = 5
+
+
 @transaction.atomic
 def certificate_request(
     *,
@@ -97,7 +102,15 @@ def certificate_request(
     remarks: str = "",
 ) -> Certificate:
     """A volunteer asks for a certificate of ``start``..``end``. Of the ID number only
-    the last four characters are kept."""
+    the last four characters are kept. Refused while OPEN_REQUEST_LIMIT of theirs await
+    the secretary."""
+    # Locks the member's row: two requests at once count each other.
+    Member.objects.select_for_update().filter(pk=member.pk).first()
+    waiting = Certificate.objects.filter(member=member, status=CertificateStatus.REQUESTED)
+    if waiting.count() >= OPEN_REQUEST_LIMIT:
+        raise CertificateError(
+            f"您已有 {OPEN_REQUEST_LIMIT} 份申请等待秘书出具，请等秘书处理后再申请。"
+        )
     return Certificate.objects.create(
         team=member.team,
         member=member,

@@ -66,20 +66,25 @@ def mine(request: HttpRequest) -> HttpResponse:
         form = RequestForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
-            services.certificate_request(
-                member=member,
-                start=data["period_start"],
-                end=data["period_end"],
-                user=request.user,
-                national_volunteer_id=data["national_volunteer_id"],
-                id_type=data["id_type"],
-                id_number=data["id_number"],
-                remarks=data["remarks"],
-            )
-            messages.success(
-                request, _("Your request was sent to the team's secretary, who will issue it.")
-            )
-            return redirect("certificates:mine")
+            try:
+                services.certificate_request(
+                    member=member,
+                    start=data["period_start"],
+                    end=data["period_end"],
+                    user=request.user,
+                    national_volunteer_id=data["national_volunteer_id"],
+                    id_type=data["id_type"],
+                    id_number=data["id_number"],
+                    remarks=data["remarks"],
+                )
+            except services.CertificateError as error:
+                form.add_error(None, str(error))
+            else:
+                messages.success(
+                    request,
+                    _("Your request was sent to the team's secretary, who will issue it."),
+                )
+                return redirect("certificates:mine")
     else:
         form = RequestForm(initial={"period_end": timezone.localdate()})
     certificates = Certificate.objects.filter(member=member).order_by("-requested_at", "-pk")

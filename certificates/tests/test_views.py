@@ -248,3 +248,16 @@ def test_the_register_costs_the_same_queries_for_one_or_many(
     with django_assert_max_num_queries(len(one.captured_queries)):
         page = secretary.get(REGISTER)
     assert len(re.findall(r'id="certificate-\d+"', page.content.decode())) == 11
+
+
+def test_a_sixth_open_request_is_refused_with_the_form_kept(personas):
+    from certificates.services import OPEN_REQUEST_LIMIT
+
+    volunteer = client_for(personas.volunteer)
+    for _ in range(OPEN_REQUEST_LIMIT):
+        assert volunteer.post(MINE, request_data(id_type="", id_number="")).status_code == 302
+    response = volunteer.post(MINE, request_data(remarks="第六份"))
+    assert response.status_code == 200
+    assert "5 份申请等待秘书出具" in text_of(response)
+    assert "第六份" in response.content.decode()
+    assert Certificate.objects.count() == OPEN_REQUEST_LIMIT
