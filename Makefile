@@ -62,15 +62,21 @@ node_modules/.installed: package.json package-lock.json
 catalogues: install
 	DJANGO_DEBUG=true $(MANAGE) compile_catalogues
 
-# What the tests need from Debian: Chromium and CJK fonts for the browser
-# tests, gettext for the catalogue-completeness test, wrk for the load smoke test.
+# What the tests need from Debian: Chromium for the browser tests, Noto CJK for pages
+# and certificates, gettext for the catalogue-completeness test, wrk for the load check,
+# WeasyPrint's pango (certificate PDFs), poppler-utils (pdftotext and pdftoppm read the
+# certificates back in tests).
+SYSTEM_PACKAGES := chromium fonts-noto-cjk gettext wrk libpango-1.0-0 libpangoft2-1.0-0 \
+                   libharfbuzz-subset0 poppler-utils
+
 system-deps:
 	@if ! command -v xgettext >/dev/null || ! test -x /usr/bin/chromium || ! command -v wrk >/dev/null \
+	    || ! command -v pdftotext >/dev/null || ! /sbin/ldconfig -p | grep -q libpangoft2-1.0 \
 	    || ! fc-list 2>/dev/null | grep -qi "Noto Sans CJK"; then \
 	  if [ "$$(id -u)" = 0 ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk gettext wrk; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(SYSTEM_PACKAGES); \
 	  else \
-	    echo "Please install as root: apt-get install chromium fonts-noto-cjk gettext wrk"; exit 1; \
+	    echo "Please install as root: apt-get install $(SYSTEM_PACKAGES)"; exit 1; \
 	  fi; \
 	fi
 

@@ -27,6 +27,8 @@ class AuditAction(models.TextChoices):
     APPLICATION_APPROVE = "application_approve", _("approved an application to join")
     APPLICATION_REJECT = "application_reject", _("rejected an application to join")
     PROFILE_EDIT = "profile_edit", _("edited the team's profile")
+    CERTIFICATE_ISSUE = "certificate_issue", _("issued a service-record certificate")
+    CERTIFICATE_REVOKE = "certificate_revoke", _("revoked a service-record certificate")
 
 
 class AuditOutcome(models.TextChoices):

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "accounts",
     "applications",
     "directory",
+    # Service-record certificates that can be verified (issue 16).
+    "certificates",
     "demo",
 ]
 

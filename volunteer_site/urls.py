@@ -42,6 +42,7 @@ urlpatterns = [
     path("", include("members.import_urls")),
     path("", include("activities.import_urls")),
     path("", include("accounts.urls")),
+    path("", include("certificates.urls")),
 ]
 
 # A lost database connection outside a view is "try again" (503) too.

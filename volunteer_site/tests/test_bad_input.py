@@ -549,6 +549,42 @@ def _star_thresholds_state():
     return list(StarThresholds.objects.values())
 
 
+def _certificate_request(personas):
+    return reverse("certificates:mine"), {
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "national_volunteer_id": "54000012345",
+        "id_type": "resident_id",
+        "id_number": "54020219900101123X",
+        "remarks": "用于评优",
+    }
+
+
+def _certificate_issue(personas):
+    return reverse("certificates:issue", kwargs={"slug": "our-team"}), {
+        "member": str(personas.volunteer_member.pk),
+        "period_start": "2026-01-01",
+        "period_end": "2026-06-30",
+        "national_volunteer_id": "",
+        "contact": "0892-1234567",
+        "remarks": "",
+    }
+
+
+def _certificate_revoke(personas):
+    from certificates.tests.factories import issued_certificate
+
+    certificate = issued_certificate(personas.volunteer_member)
+    url = reverse("certificates:revoke", kwargs={"slug": "our-team", "pk": certificate.pk})
+    return url, {"reason": "重复出具"}
+
+
+def _certificates():
+    from certificates.models import Certificate
+
+    return list(Certificate.objects.order_by("pk").values())
+
+
 # The participant picker names a participant's hours after the member.
 PARTICIPANT_HOURS = "hours_<participant>"
 MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "work_unit", "phone", "email")
@@ -655,6 +691,23 @@ FORMS = {
         (),
         ("level_1", "level_2", "level_3", "level_4", "level_5"),
         _star_thresholds_state,
+    ),
+    "certificate-request": PostedForm(
+        "volunteer",
+        _certificate_request,
+        ("national_volunteer_id", "id_number", "remarks"),
+        ("period_start", "period_end", "id_type"),
+        _certificates,
+    ),
+    "certificate-issue": PostedForm(
+        "secretary",
+        _certificate_issue,
+        ("national_volunteer_id", "contact", "remarks"),
+        ("member", "period_start", "period_end"),
+        _certificates,
+    ),
+    "certificate-revoke": PostedForm(
+        "secretary", _certificate_revoke, ("reason",), (), _certificates, redirects=True
     ),
     "activity-form": PostedForm(
         "staff",

@@ -40,6 +40,8 @@ EXCLUDED_NAMES = {"set_language"}
 TEAM_READERS = {"staff": 200, "secretary": 200, "region_admin": 200}
 TEAM_WRITERS = {"staff": 200, "secretary": 200, "region_admin": 403}
 SECRETARY_ONLY = {"staff": 403, "secretary": 200, "region_admin": 403}
+# The certificate register: the secretary, and an admin of the region (read only).
+REGISTER_READERS = {"staff": 403, "secretary": 200, "region_admin": 200}
 
 
 def post_action(ok_for: set[str]) -> dict[str, int]:
@@ -166,6 +168,19 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "accounts:login_reset": ("post", "member", post_action({"secretary"})),
     "accounts:login_disable": ("post", "member", post_action({"secretary"})),
     "accounts:login_enable": ("post", "member", post_action({"secretary"})),
+    # Service-record certificates: the volunteer's own (an issued one of theirs here); the
+    # team's register; the public verification of an issued certificate's code.
+    "certificates:mine": ("get", "", {"volunteer": 200}),
+    "certificates:my_pdf": ("get", "my_certificate", {"volunteer": 200}),
+    "certificates:register": ("get", "team", REGISTER_READERS),
+    "certificates:export": ("get", "team", REGISTER_READERS),
+    "certificates:pdf": ("get", "certificate", REGISTER_READERS),
+    "certificates:issue": ("get", "team", SECRETARY_ONLY),
+    "certificates:approve": ("post", "certificate", post_action({"secretary"})),
+    "certificates:refuse": ("post", "certificate", post_action({"secretary"})),
+    "certificates:revoke": ("post", "certificate", post_action({"secretary"})),
+    "certificates:verify_form": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "certificates:verify": ("get", "verify_code", dict.fromkeys(PERSONAS, 200)),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
@@ -185,6 +200,7 @@ PUBLIC |= dict.fromkeys(
 # An unpublished profile is hidden from the public, not behind a login.
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 PUBLIC |= {"applications:apply": 404, "applications:thanks": 404, "applications:status": 200}
+PUBLIC |= {"certificates:verify_form": 200, "certificates:verify": 200}
 
 
 def project_url_names() -> set[str]:
@@ -232,6 +248,15 @@ def url_for(name: str, kind: str, personas) -> str:
         if kind == "application_status":
             return reverse(name, kwargs={"token": application.status_token})
         return reverse(name, kwargs={"slug": team.slug, "pk": application.pk})
+    if kind in ("certificate", "my_certificate", "verify_code"):
+        from certificates.tests.factories import issued_certificate
+
+        certificate = issued_certificate(personas.volunteer_member)
+        if kind == "verify_code":
+            return reverse(name, kwargs={"code": certificate.code})
+        if kind == "my_certificate":
+            return reverse(name, kwargs={"pk": certificate.pk})
+        return reverse(name, kwargs={"slug": team.slug, "pk": certificate.pk})
     if kind == "error_report":
         report = ErrorReport.objects.create(team=team, description="错别字", ip_hash="0" * 64)
         return reverse(name, kwargs={"slug": team.slug, "pk": report.pk})

@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from activities.models import Activity, MonthlyReview
+from certificates.models import Certificate
 from demo.region import DEMO_TEAMS, PROVINCE_LOGIN, demo_region_load
 from demo.team import demo_load
 from demo.team_data import DEMO_LOGINS, TEAM_SLUG, DemoLogin
@@ -161,6 +162,8 @@ def demo_teams_delete() -> int:
     teams = Team.objects.filter(slug__in=DEMO_SLUGS)
     MonthlyReview.objects.filter(team__in=teams).delete()
     Activity.objects.filter(team__in=teams).delete()
+    # Certificates protect their member and team (a real one is never deleted).
+    Certificate.objects.filter(team__in=teams).delete()
     Member.objects.filter(team__in=teams).delete()
     return teams.delete()[1].get(Team._meta.label, 0)
 
