@@ -93,7 +93,11 @@ def _recompute_chunk(team_ids: list[int], *, mail: bool = True) -> int:
                 level_changed_teams.add(team_id)
                 level_changes += 1
         if level > notified.get(member_id, 0):
-            notices.append(StarNotification(member_id=member_id, level=level, pending=mail))
+            # A level found at a member's first computation was reached before levels
+            # were computed for them (levels introduced on a live site, or a history
+            # import): it is recorded as notified, not announced.
+            announce = mail and before is not None
+            notices.append(StarNotification(member_id=member_id, level=level, pending=announce))
     if rows:
         MemberStar.objects.bulk_create(
             rows,

@@ -46,7 +46,9 @@ def recompute(team):
 def member(db):
     region = RegionFactory(name="日喀则市", parent=RegionFactory(name="西藏自治区"))
     team = TeamFactory(region=region)
-    return MemberFactory(team=team, registered_on=datetime.date(2016, 3, 1), email="v@example.cn")
+    member = MemberFactory(team=team, registered_on=datetime.date(2016, 3, 1), email="v@example.cn")
+    recompute(team)  # as registering does: the member's level (none yet) is computed
+    return member
 
 
 def level_after(member, *hours: str) -> MemberStar:
@@ -245,11 +247,8 @@ def test_the_level_through_a_real_worker(celery_worker):
 
 
 @pytest.mark.django_db
+@pytest.mark.services
 def test_the_set_based_recompute_of_every_team_writes_the_levels_too(member):
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        pytest.skip("the set-based recompute is PostgreSQL only")
     from activities.stats_bulk import figures_recompute_all
 
     ParticipationFactory(  # no on-commit work: only the set-based run sees it
@@ -262,7 +261,7 @@ def test_the_set_based_recompute_of_every_team_writes_the_levels_too(member):
         activity__hours=Decimal("100"),
         hours=Decimal("100"),
     )
-    assert not MemberStar.objects.exists()
+    assert MemberStar.objects.get(member=member).level == 0
     with TestCase.captureOnCommitCallbacks(execute=True):
         figures_recompute_all()
     assert MemberStar.objects.get(member=member).level == 1
@@ -292,3 +291,33 @@ def test_the_first_run_without_mail_records_old_levels_as_notified(member):
     assert list(StarNotification.objects.values_list("level", "pending")) == [(1, False)]
     recompute(member.team)
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_level_found_at_a_members_first_computation_is_recorded_not_announced(db):
+    """Levels introduced on a live site, or a year of history imported for a new member:
+    the level was not reached today, so nobody is mailed; later levels are announced."""
+    region = RegionFactory(name="日喀则市")
+    member = MemberFactory(
+        team=TeamFactory(region=region),
+        registered_on=datetime.date(2016, 3, 1),
+        email="v@example.cn",
+    )
+    for month in (1, 2, 3):  # imported history: one recompute sees all of it
+        ParticipationFactory(
+            member=member,
+            activity__team=member.team,
+            activity__status=ActivityStatus.APPROVED,
+            activity__approved_at=timezone.now(),
+            activity__start_date=datetime.date(2017, month, 1),
+            activity__end_date=datetime.date(2017, month, 5),
+            activity__hours=Decimal("100"),
+            hours=Decimal("100"),
+        )
+    recompute(member.team)
+    assert MemberStar.objects.get(member=member).level == 2
+    assert mail.outbox == []
+    assert list(StarNotification.objects.values_list("level", "pending")) == [(2, False)]
+    assert level_after(member, "100", "100", "100").level == 3  # 600 h
+    assert [m.to for m in mail.outbox] == [["v@example.cn"]]
+    assert "三星" in mail.outbox[0].subject

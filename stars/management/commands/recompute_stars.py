@@ -1,9 +1,9 @@
 """Recompute every member's star level from the stored figures.
 
-Run once with ``--without-mail`` when the levels are introduced on a site with
-records: the levels reached before are recorded as notified, so nobody gets a
-mail about hours they served years ago; later runs (and the figures' recomputes)
-notify only levels reached from then on.
+A member's first computed level is never mailed (stars/services.py), so the levels
+can be introduced on a site with records without this command. ``--without-mail``
+records every current level as notified without mailing anyone (say, after
+thresholds that were set wrongly are corrected).
 """
 
 from django.core.management.base import BaseCommand
