@@ -11,9 +11,13 @@ Chinese whatever the interface language.
 from __future__ import annotations
 
 import segno
+from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 
 from certificates.models import Certificate, IdType
+
+# The PDF's styles: a static file like every page's, found where collectstatic finds it.
+STYLESHEET = "css/certificate.css"
 
 ID_TYPE_TEXT = {
     IdType.RESIDENT_ID: "居民身份证",
@@ -50,6 +54,8 @@ def certificate_html(certificate: Certificate) -> str:
 
 
 def certificate_pdf(certificate: Certificate) -> bytes:
-    from weasyprint import HTML  # imported when used: it loads pango, a second's work
+    from weasyprint import CSS, HTML  # imported when used: it loads pango, a second's work
 
-    return HTML(string=certificate_html(certificate)).write_pdf()
+    return HTML(string=certificate_html(certificate)).write_pdf(
+        stylesheets=[CSS(filename=finders.find(STYLESHEET))]
+    )
