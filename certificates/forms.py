@@ -69,9 +69,19 @@ class PeriodForm(forms.Form):
         return data
 
 
+def clean_id_number(value: str) -> str:
+    """An ID number as typed, in one form: NFKC, no spaces, upper case; refused unless it
+    is 4 to 30 letters and digits."""
+    value = _text(value).upper().replace(" ", "")
+    if value and not ID_NUMBER.fullmatch(value):
+        raise forms.ValidationError(_("An ID number has 4 to 30 letters and digits."))
+    return value
+
+
 class RequestForm(PeriodForm):
-    """申请服务记录证明. The ID number is printed masked: only its last four characters
-    are kept (docs/domain.md § Entities, Service-record certificates)."""
+    """申请服务记录证明. Only the ID number's last four characters are kept; the volunteer
+    types the whole number again to have it printed on their own download
+    (docs/domain.md § Entities, Service-record certificates)."""
 
     id_type = forms.ChoiceField(
         label=_("ID type (optional)"),
@@ -82,15 +92,15 @@ class RequestForm(PeriodForm):
         label=_("ID number (optional)"),
         max_length=30,
         required=False,
-        help_text=_("Only its last four characters are kept and printed; the rest is masked."),
+        help_text=_(
+            "Only its last four characters are kept. To have the whole number printed, type "
+            "it again when you download the certificate; it is never stored."
+        ),
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
     )
 
     def clean_id_number(self) -> str:
-        value = _text(self.cleaned_data["id_number"]).upper().replace(" ", "")
-        if value and not ID_NUMBER.fullmatch(value):
-            raise forms.ValidationError(_("An ID number has 4 to 30 letters and digits."))
-        return value
+        return clean_id_number(self.cleaned_data["id_number"])
 
     def clean(self) -> dict:
         data = super().clean()
@@ -135,4 +145,29 @@ class ReasonForm(forms.Form):
         value = self.cleaned_data["reason"].strip()
         if not value:
             raise forms.ValidationError(_("Please give a reason."))
+        return value
+
+
+class FullIdForm(forms.Form):
+    """The whole ID number, typed by the volunteer when downloading their certificate: it
+    is printed on that one PDF and never stored or logged."""
+
+    id_number = forms.CharField(
+        label=_("Your whole ID number (printed on this download only, never stored)"),
+        max_length=30,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+
+    def __init__(self, *args, last_four: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.last_four = last_four
+
+    def clean_id_number(self) -> str:
+        value = clean_id_number(self.cleaned_data["id_number"])
+        if value and value[-4:] != self.last_four:
+            raise forms.ValidationError(
+                _("This number does not end in %(last_four)s, as the one in your request did.")
+                % {"last_four": self.last_four}
+            )
         return value

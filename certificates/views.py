@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from certificates import services
-from certificates.forms import ApproveForm, IssueForm, ReasonForm, RequestForm
+from certificates.forms import ApproveForm, FullIdForm, IssueForm, ReasonForm, RequestForm
 from certificates.models import CODE_ALPHABET, CODE_LENGTH, Certificate, CertificateStatus
 from certificates.pdf import certificate_pdf
 from teams.access import roles_for, team_for_reader, team_for_secretary
@@ -41,8 +41,9 @@ VERIFY_LIMIT = 30
 VERIFY_WINDOW_SECONDS = 600
 
 
-def _pdf_response(certificate: Certificate) -> HttpResponse:
-    response = HttpResponse(certificate_pdf(certificate), content_type="application/pdf")
+def _pdf_response(certificate: Certificate, *, full_id_number: str = "") -> HttpResponse:
+    pdf = certificate_pdf(certificate, full_id_number=full_id_number)
+    response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="{certificate.number}.pdf"'
     return response
 
@@ -96,13 +97,22 @@ def mine(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def my_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """The volunteer's own PDF; posted with their whole ID number (FullIdForm), that
+    number is printed on this download instead of the masked one, and kept nowhere."""
     member = _own_member(request)
     certificate = get_object_or_404(
         Certificate, pk=pk, member=member, status=CertificateStatus.ISSUED
     )
-    return _pdf_response(certificate)
+    if request.method != "POST":
+        return _pdf_response(certificate)
+    form = FullIdForm(request.POST, last_four=certificate.id_last_four)
+    if not form.is_valid():
+        for error in form.errors.get("id_number", []):
+            messages.error(request, error)
+        return redirect("certificates:mine")
+    return _pdf_response(certificate, full_id_number=form.cleaned_data["id_number"])
 
 
 # --- The register ----------------------------------------------------------------------------

@@ -261,3 +261,63 @@ def test_a_sixth_open_request_is_refused_with_the_form_kept(personas):
     assert "5 份申请等待秘书出具" in text_of(response)
     assert "第六份" in response.content.decode()
     assert Certificate.objects.count() == OPEN_REQUEST_LIMIT
+
+
+def _issued_with_id(personas, service) -> Certificate:
+    certificate = issued_certificate(service, user=personas.secretary)
+    Certificate.objects.filter(pk=certificate.pk).update(id_type="resident_id", id_last_four="123X")
+    certificate.refresh_from_db()
+    return certificate
+
+
+def _pdf_text(content: bytes, tmp_path) -> str:
+    from certificates.tests.test_pdf import pdftotext
+
+    return re.sub(r"\s+", "", pdftotext(content, tmp_path))
+
+
+def test_the_volunteer_has_the_whole_id_number_printed_and_it_is_kept_nowhere(
+    personas, service, tmp_path
+):
+    certificate = _issued_with_id(personas, service)
+    stored = Certificate.objects.filter(pk=certificate.pk).values().get()
+    url = reverse("certificates:my_pdf", kwargs={"pk": certificate.pk})
+    volunteer = client_for(personas.volunteer)
+
+    assert "**************123X" in _pdf_text(volunteer.get(url).content, tmp_path)
+    # Typed with a Chinese input method: full-width, lower case, spaces.
+    response = volunteer.post(url, {"id_number": "５４０２ ０２１９９００１０１１２３ｘ"})
+    assert response["Content-Type"] == "application/pdf"
+    text = _pdf_text(response.content, tmp_path)
+    assert "居民身份证54020219900101123X" in text and "*" * 14 not in text
+
+    assert Certificate.objects.filter(pk=certificate.pk).values().get() == stored
+    logged = " ".join(str(entry.detail) + entry.target for entry in AuditEntry.objects.all())
+    assert "19900101" not in logged
+
+
+@pytest.mark.parametrize(
+    ("typed", "message"),
+    [
+        ("540202199001019999", "这个号码的后四位不是123X，与申请时填写的不一致。"),
+        ("54020219900101\x00123X", None),  # NUL: the site's 400, nothing printed
+        ("1" * 5000, None),
+        ("5402-0219-9001-0112-3X", "证件号码应为4至30位字母或数字。"),
+    ],
+)
+def test_a_wrong_whole_id_number_prints_nothing_and_says_why(personas, service, typed, message):
+    certificate = _issued_with_id(personas, service)
+    url = reverse("certificates:my_pdf", kwargs={"pk": certificate.pk})
+    volunteer = client_for(personas.volunteer)
+    response = volunteer.post(url, {"id_number": typed})
+    assert response.get("Content-Type") != "application/pdf"
+    if message is not None:
+        assert response.status_code == 302
+        assert message in text_of(volunteer.get(MINE))
+
+
+def test_another_volunteers_certificate_cannot_be_downloaded_with_a_number(personas, service):
+    certificate = _issued_with_id(personas, service)
+    url = reverse("certificates:my_pdf", kwargs={"pk": certificate.pk})
+    other = personas.other_staff
+    assert client_for(other).post(url, {"id_number": "54020219900101123X"}).status_code == 404
