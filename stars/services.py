@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import Max, Sum
+from django.dispatch import Signal
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -193,13 +194,22 @@ def _send(subject: str, body: str, to: list[str]) -> bool:
     return True
 
 
+# Sent once new thresholds are committed; stars.signals queues the recompute of the
+# region's teams (stars.tasks), so that these writes do not import the task queue.
+thresholds_changed = Signal()
+
+
+def _thresholds_changed_on_commit(region: Region) -> None:
+    transaction.on_commit(
+        lambda: thresholds_changed.send(sender=StarThresholds, region_id=region.pk), robust=True
+    )
+
+
 @transaction.atomic
 def thresholds_set(*, region: Region, values: tuple[Decimal, ...], user) -> StarThresholds:
     """Set a region's own thresholds (five increasing positive hours; the form checks
     them, the database holds them) and recompute the levels of its subtree's teams
     once this commits."""
-    from stars.tasks import enqueue_region_stars
-
     thresholds, _created = StarThresholds.objects.get_or_create(
         region=region,
         defaults={f"level_{i}": value for i, value in enumerate(values, start=1)}
@@ -210,15 +220,13 @@ def thresholds_set(*, region: Region, values: tuple[Decimal, ...], user) -> Star
             setattr(thresholds, f"level_{i}", value)
         thresholds.updated_by = user
         thresholds.save()
-    transaction.on_commit(lambda: enqueue_region_stars(region.pk), robust=True)
+    _thresholds_changed_on_commit(region)
     return thresholds
 
 
 @transaction.atomic
 def thresholds_clear(*, region: Region) -> None:
     """Drop a region's own thresholds: its teams use the nearest ancestor's again."""
-    from stars.tasks import enqueue_region_stars
-
     deleted, _rows = StarThresholds.objects.filter(region=region).delete()
     if deleted:
-        transaction.on_commit(lambda: enqueue_region_stars(region.pk), robust=True)
+        _thresholds_changed_on_commit(region)
