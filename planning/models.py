@@ -14,12 +14,15 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planning.rules import RULE_MAX_LENGTH, rule_parse
+
+ONE_DAY = datetime.timedelta(days=1)
 
 
 class Audience(models.TextChoices):
@@ -44,7 +47,11 @@ class PlannedActivity(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     what_to_bring = models.TextField(_("what to bring"), max_length=1000, blank=True)
     capacity = models.PositiveIntegerField(
-        _("capacity"), null=True, blank=True, help_text=_("Leave empty for no limit.")
+        _("capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no limit."),
     )
     audience = models.CharField(
         _("who may sign up"), max_length=10, choices=Audience.choices, default=Audience.TEAM
@@ -168,3 +175,16 @@ class Occurrence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.planned_activity} {self.date:%Y-%m-%d}"
+
+    @property
+    def time_range(self) -> str:
+        """ "20:00–22:00", "20:00–24:00" (ends at midnight), "20:00–次日02:00"."""
+        start = timezone.localtime(self.starts_at)
+        end = timezone.localtime(self.ends_at)
+        if end.date() == start.date():
+            until = f"{end:%H:%M}"
+        elif end.time() == datetime.time(0, 0) and end.date() == start.date() + ONE_DAY:
+            until = "24:00"
+        else:
+            until = _("next day %(time)s") % {"time": f"{end:%H:%M}"}
+        return f"{start:%H:%M}–{until}"

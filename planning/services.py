@@ -6,8 +6,9 @@ import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from planning.models import Occurrence, PlannedActivity
+from planning.models import Occurrence, OccurrenceStatus, PlannedActivity
 from planning.rules import rule_dates
 
 # Occurrences exist this many days ahead; the daily job moves the window on.
@@ -58,3 +59,33 @@ def occurrences_create_ahead(*, now: datetime.datetime | None = None) -> int:
     for planned in planned_activities.iterator():
         created += occurrences_create(planned=planned, until=until, now=now)
     return created
+
+
+@transaction.atomic
+def planned_activity_publish(*, planned: PlannedActivity, by) -> PlannedActivity:
+    """Save a validated planned activity as published and create its occurrences
+    for the window at once (the daily job carries the window on)."""
+    planned.created_by = by
+    planned.is_published = True
+    planned.full_clean()
+    planned.save()
+    until = timezone.localdate() + datetime.timedelta(days=WINDOW_DAYS)
+    occurrences_create(planned=planned, until=until)
+    return planned
+
+
+class OccurrenceError(Exception):
+    pass
+
+
+@transaction.atomic
+def occurrence_cancel(*, occurrence: Occurrence) -> Occurrence:
+    """Cancel a scheduled occurrence that has not ended (the job never recreates it)."""
+    occurrence = Occurrence.objects.select_for_update().get(pk=occurrence.pk)
+    if occurrence.status != OccurrenceStatus.SCHEDULED:
+        raise OccurrenceError(_("This occurrence is not scheduled any more."))
+    if occurrence.ends_at <= timezone.now():
+        raise OccurrenceError(_("This occurrence is over and cannot be cancelled."))
+    occurrence.status = OccurrenceStatus.CANCELLED
+    occurrence.save(update_fields=["status"])
+    return occurrence
