@@ -130,7 +130,17 @@ def test_cancel_one_occurrence(personas):
     assert (occurrence.status, other.status) == ("cancelled", "scheduled")
     again = text_of(client.post(url, follow=True))
     assert "该场次已不在安排中。" in again
+    occurrence.refresh_from_db()
     assert occurrence.status == OccurrenceStatus.CANCELLED
+
+
+def test_an_occurrence_past_midnight_reads_next_day(personas):
+    late = occurrence_of(personas.team, ends_at=datetime.time(2, 0))
+    midnight = occurrence_of(personas.team, days_ahead=2)
+    same_day = occurrence_of(personas.team, days_ahead=3, ends_at=datetime.time(22, 30))
+    assert late.time_range == "20:00–次日02:00"
+    assert midnight.time_range == "20:00–24:00"
+    assert same_day.time_range == "20:00–22:30"
 
 
 def test_an_occurrence_of_another_team_is_not_found(personas):
