@@ -44,6 +44,12 @@ BEAT_SCHEDULE = {
         "task": "applications.erase_rejected_applications",
         "schedule": crontab(hour=3, minute=45),
     },
+    # Planned activities' occurrences for the next 28 days (planning.services),
+    # idempotent: a missed or repeated run creates no gap and no duplicate.
+    "create-planned-occurrences": {
+        "task": "planning.create_occurrences",
+        "schedule": crontab(hour=1, minute=20),
+    },
     "beat-heartbeat": {
         "task": "volunteer_site.tasks.beat_heartbeat",
         "schedule": crontab(minute="*"),

@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     # Star volunteers (星级志愿者, issue 16): levels written with the figures.
     "stars",
     "records",
+    # Planned activities and recurring duties (issue 17): occurrences ahead, no figures.
+    "planning",
     "dashboard",
     "profiles",
     "regions",

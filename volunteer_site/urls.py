@@ -43,6 +43,7 @@ urlpatterns = [
     path("", include("activities.import_urls")),
     path("", include("accounts.urls")),
     path("", include("certificates.urls")),
+    path("", include("planning.urls")),
 ]
 
 # A lost database connection outside a view is "try again" (503) too.

@@ -585,6 +585,30 @@ def _certificates():
     return list(Certificate.objects.order_by("pk").values())
 
 
+def _planned_activity(personas):
+    first = timezone.localdate() + datetime.timedelta(days=1)
+    return reverse("planning:create", kwargs={"slug": "our-team"}), {
+        "title": "火车站夜间巡逻",
+        "category": str(ServiceCategoryFactory(team=personas.team).pk),
+        "place": "日喀则火车站",
+        "what_to_bring": "手电筒",
+        "capacity": "8",
+        "audience": "team",
+        "first_date": first.isoformat(),
+        "starts_at": "20:00",
+        "ends_at": "24:00",
+        "repeat": "monthly",
+        "month_weekday": "SA",
+        "end_date": (first + datetime.timedelta(days=90)).isoformat(),
+    }
+
+
+def _planned_activities():
+    from planning.models import Occurrence, PlannedActivity
+
+    return list(PlannedActivity.objects.values()), list(Occurrence.objects.values())
+
+
 # The participant picker names a participant's hours after the member.
 PARTICIPANT_HOURS = "hours_<participant>"
 MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "work_unit", "phone", "email")
@@ -708,6 +732,23 @@ FORMS = {
     ),
     "certificate-revoke": PostedForm(
         "secretary", _certificate_revoke, ("reason",), (), _certificates, redirects=True
+    ),
+    "planned-activity": PostedForm(
+        "staff",
+        _planned_activity,
+        ("title", "place", "what_to_bring"),
+        (
+            "category",
+            "capacity",
+            "audience",
+            "first_date",
+            "starts_at",
+            "ends_at",
+            "repeat",
+            "month_weekday",
+            "end_date",
+        ),
+        _planned_activities,
     ),
     "activity-form": PostedForm(
         "staff",

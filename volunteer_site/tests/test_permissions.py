@@ -181,6 +181,10 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "certificates:revoke": ("post", "certificate", post_action({"secretary"})),
     "certificates:verify_form": ("get", "", dict.fromkeys(PERSONAS, 200)),
     "certificates:verify": ("get", "verify_code", dict.fromkeys(PERSONAS, 200)),
+    # Planned activities (planning/): the team's staff and secretary; the region's admin 403.
+    "planning:list": ("get", "team", TEAM_WRITERS),
+    "planning:create": ("get", "team", TEAM_WRITERS),
+    "planning:cancel": ("post", "occurrence", post_action({"staff", "secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
@@ -257,6 +261,11 @@ def url_for(name: str, kind: str, personas) -> str:
         if kind == "my_certificate":
             return reverse(name, kwargs={"pk": certificate.pk})
         return reverse(name, kwargs={"slug": team.slug, "pk": certificate.pk})
+    if kind == "occurrence":
+        from planning.tests.factories import occurrence_of
+
+        occurrence = occurrence_of(team)
+        return reverse(name, kwargs={"slug": team.slug, "pk": occurrence.pk})
     if kind == "error_report":
         report = ErrorReport.objects.create(team=team, description="错别字", ip_hash="0" * 64)
         return reverse(name, kwargs={"slug": team.slug, "pk": report.pk})

@@ -1,0 +1,146 @@
+"""Publishing a planned activity: a simple recurrence chooser instead of RRULE text.
+
+The form validates and turns the choice into the rule (docs/domain.md § Entities,
+Planned activities); ``planning.services.planned_activity_publish`` writes.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django import forms
+from django.core.validators import MaxValueValidator
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from activities.forms import DateInput
+from planning.models import PlannedActivity
+
+WEEKDAYS = [
+    ("MO", gettext_lazy("Monday")),
+    ("TU", gettext_lazy("Tuesday")),
+    ("WE", gettext_lazy("Wednesday")),
+    ("TH", gettext_lazy("Thursday")),
+    ("FR", gettext_lazy("Friday")),
+    ("SA", gettext_lazy("Saturday")),
+    ("SU", gettext_lazy("Sunday")),
+]
+ONCE, DAILY, WEEKLY, MONTHLY = "once", "daily", "weekly", "monthly"
+MAX_CAPACITY = 10_000
+TEXT_LIMITS = {"title": 200, "place": 200, "what_to_bring": 1000}
+
+
+class EndTimeField(forms.TimeField):
+    """A time of day that also reads 24:00 (midnight at the end of the day)."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and value.strip() in ("24:00", "24:00:00"):
+            return datetime.time(0, 0)
+        return super().to_python(value)
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class PlannedActivityForm(forms.ModelForm):
+    repeat = forms.ChoiceField(
+        label=gettext_lazy("Repeats"),
+        choices=[
+            (ONCE, gettext_lazy("Once")),
+            (DAILY, gettext_lazy("Every day")),
+            (WEEKLY, gettext_lazy("Every week on the chosen days")),
+            (MONTHLY, gettext_lazy("Every month on the first …")),
+        ],
+        initial=ONCE,
+        widget=forms.RadioSelect,
+    )
+    weekdays = forms.MultipleChoiceField(
+        label=gettext_lazy("Days of the week"),
+        choices=WEEKDAYS,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    month_weekday = forms.ChoiceField(
+        label=gettext_lazy("First … of the month"), choices=WEEKDAYS, required=False
+    )
+
+    class Meta:
+        model = PlannedActivity
+        fields = [
+            "category",
+            "title",
+            "place",
+            "what_to_bring",
+            "capacity",
+            "audience",
+            "first_date",
+            "starts_at",
+            "ends_at",
+            "end_date",
+        ]
+        field_classes = {"ends_at": EndTimeField}
+        labels = {
+            "first_date": gettext_lazy("Date (the first, if it repeats)"),
+            "end_date": gettext_lazy("Repeats until"),
+        }
+        help_texts = {
+            "ends_at": gettext_lazy(
+                "An end before the start is on the next day: 20:00 to 24:00 (00:00)."
+            ),
+            "end_date": gettext_lazy("Leave empty to repeat with no end."),
+        }
+        widgets = {
+            "first_date": DateInput(),
+            "end_date": DateInput(),
+            "starts_at": TimeInput(),
+            "ends_at": TimeInput(),
+            "what_to_bring": forms.Textarea(attrs={"rows": 2}),
+            "audience": forms.RadioSelect,
+        }
+
+    def __init__(self, *args, team, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.team = team
+        self.fields["category"].queryset = team.available_categories()
+        self.fields["category"].empty_label = _("— choose a category —")
+        self.fields["capacity"].max_value = MAX_CAPACITY
+        self.fields["capacity"].validators.append(MaxValueValidator(MAX_CAPACITY))
+        self.fields["capacity"].widget.attrs.update({"min": "1", "max": str(MAX_CAPACITY)})
+        for name, limit in TEXT_LIMITS.items():
+            self.fields[name].max_length = limit
+            self.fields[name].widget.attrs["maxlength"] = str(limit)
+
+    def clean(self):
+        cleaned = super().clean()
+        repeat = cleaned.get("repeat")
+        first, end = cleaned.get("first_date"), cleaned.get("end_date")
+        start_time, end_time = cleaned.get("starts_at"), cleaned.get("ends_at")
+        if start_time is not None and start_time == end_time:
+            self.add_error("ends_at", _("The end must differ from the start."))
+        if repeat == ONCE:
+            cleaned["end_date"] = None
+            self.instance.end_date = None
+            rule = ""
+        elif repeat == DAILY:
+            rule = "FREQ=DAILY"
+        elif repeat == WEEKLY:
+            days = cleaned.get("weekdays") or []
+            if not days:
+                self.add_error("weekdays", _("Choose at least one day of the week."))
+            order = [code for code, _label in WEEKDAYS]
+            rule = "FREQ=WEEKLY;BYDAY=" + ",".join(sorted(days, key=order.index)) if days else ""
+        elif repeat == MONTHLY:
+            day = cleaned.get("month_weekday")
+            if not day:
+                self.add_error("month_weekday", _("Choose the day of the week."))
+            rule = f"FREQ=MONTHLY;BYDAY=1{day}" if day else ""
+        else:
+            rule = ""
+        if repeat != ONCE and first and end and end < first:
+            self.add_error("end_date", _("The end date cannot be before the first date."))
+        self.instance.rule = rule
+        return cleaned

@@ -1,0 +1,190 @@
+"""Planned activities and their occurrences (docs/domain.md § Entities, Planned activities).
+
+A planned activity is what staff announce ahead: one-off, or recurring by an RFC
+5545 rule. Each day it falls on becomes an ``Occurrence``, created ahead in a
+rolling window by ``planning.services.occurrences_create``. Later slices hang off
+the occurrence (sign-ups and the waiting list, check-in codes, the .ics feed) and
+the occurrence's ``activity`` is the draft record its attendance becomes. Nothing
+here counts in the figures: only an approved record does.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from planning.rules import RULE_MAX_LENGTH, rule_parse
+
+ONE_DAY = datetime.timedelta(days=1)
+
+
+class Audience(models.TextChoices):
+    TEAM = "team", _("Members of the team")
+    LOGGED_IN = "logged_in", _("Everyone logged in")
+
+
+class PlannedActivity(models.Model):
+    team = models.ForeignKey(
+        "teams.Team",
+        verbose_name=_("team"),
+        on_delete=models.CASCADE,
+        related_name="planned_activities",
+    )
+    category = models.ForeignKey(
+        "teams.ServiceCategory",
+        verbose_name=_("service category"),
+        on_delete=models.PROTECT,
+        related_name="planned_activities",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    place = models.CharField(_("place"), max_length=200, blank=True)
+    what_to_bring = models.TextField(_("what to bring"), max_length=1000, blank=True)
+    capacity = models.PositiveIntegerField(
+        _("capacity"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no limit."),
+    )
+    audience = models.CharField(
+        _("who may sign up"), max_length=10, choices=Audience.choices, default=Audience.TEAM
+    )
+    # Times of day. An end at or before the start is on the next day: 20:00–00:00
+    # is the 20:00–24:00 patrol ending at midnight.
+    starts_at = models.TimeField(_("starts at"))
+    ends_at = models.TimeField(_("ends at"))
+    rule = models.CharField(
+        _("recurrence rule"),
+        max_length=RULE_MAX_LENGTH,
+        blank=True,
+        help_text=_("RFC 5545 RRULE without DTSTART; empty for a one-off."),
+    )
+    first_date = models.DateField(_("first date"))
+    end_date = models.DateField(_("end date"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_published = models.BooleanField(_("published"), default=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("planned activity")
+        verbose_name_plural = _("planned activities")
+        ordering = ["first_date", "starts_at", "pk"]
+        constraints = [
+            # Equal times would be ambiguous (nothing, or 24 hours).
+            models.CheckConstraint(
+                condition=~Q(starts_at=F("ends_at")), name="planned_start_not_end"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=F("first_date")),
+                name="planned_end_after_first",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__isnull=True) | Q(capacity__gte=1),
+                name="planned_capacity_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        if self.starts_at is not None and self.starts_at == self.ends_at:
+            errors["ends_at"] = _("The end must differ from the start.")
+        if self.first_date and self.end_date and self.end_date < self.first_date:
+            errors["end_date"] = _("The end date cannot be before the first date.")
+        if self.rule and self.first_date:
+            try:
+                rule_parse(self.rule, first_date=self.first_date)
+            except ValidationError as error:
+                errors["rule"] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
+    def bounds(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
+        """The aware start and end of the occurrence on ``day`` (site time zone)."""
+        zone = timezone.get_default_timezone()
+        start = datetime.datetime.combine(day, self.starts_at, tzinfo=zone)
+        end_day = day + datetime.timedelta(days=1) if self.ends_at <= self.starts_at else day
+        end = datetime.datetime.combine(end_day, self.ends_at, tzinfo=zone)
+        return start, end
+
+
+class OccurrenceStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Scheduled")
+    CANCELLED = "cancelled", _("Cancelled")
+    DONE = "done", _("Done")
+
+
+class Occurrence(models.Model):
+    planned_activity = models.ForeignKey(
+        PlannedActivity,
+        verbose_name=_("planned activity"),
+        on_delete=models.CASCADE,
+        related_name="occurrences",
+    )
+    date = models.DateField(_("date"))
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=OccurrenceStatus.choices,
+        default=OccurrenceStatus.SCHEDULED,
+    )
+    # The draft record this occurrence becomes once it has happened (a later slice).
+    activity = models.OneToOneField(
+        "activities.Activity",
+        verbose_name=_("activity record"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="occurrence",
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("occurrence")
+        verbose_name_plural = _("occurrences")
+        ordering = ["starts_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["planned_activity", "date"], name="occurrence_unique_per_day"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=F("starts_at")), name="occurrence_ends_after_start"
+            ),
+        ]
+        indexes = [models.Index(fields=["starts_at"], name="occurrence_starts_at")]
+
+    def __str__(self) -> str:
+        return f"{self.planned_activity} {self.date:%Y-%m-%d}"
+
+    @property
+    def time_range(self) -> str:
+        """ "20:00–22:00", "20:00–24:00" (ends at midnight), "20:00–次日02:00"."""
+        start = timezone.localtime(self.starts_at)
+        end = timezone.localtime(self.ends_at)
+        if end.date() == start.date():
+            until = f"{end:%H:%M}"
+        elif end.time() == datetime.time(0, 0) and end.date() == start.date() + ONE_DAY:
+            until = "24:00"
+        else:
+            until = _("next day %(time)s") % {"time": f"{end:%H:%M}"}
+        return f"{start:%H:%M}–{until}"
