@@ -107,7 +107,50 @@ def celery_worker():
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.fail("celery_worker needs CELERY_BROKER_URL=redis://...")
     with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+        _worker_running.append(worker)
         yield worker
+        _worker_running.clear()
+
+
+_worker_running: list = []
+
+
+def drain_the_worker(timeout: float = 60.0) -> None:
+    """Drop the tasks still queued and wait for the one the worker is running, so that no
+    task of one test touches the database while the next test begins, or while a
+    ``transaction=True`` test's tables are flushed (a task holding a row lock while the
+    flush's TRUNCATE takes its locks ends in a deadlock and a failed flush). A message
+    moves from the queue to the broker's unacked set to the worker's active requests, so
+    reading them in that order cannot miss one in flight."""
+    import time
+
+    from celery.worker import state
+    from kombu.transport.redis import Channel
+
+    from volunteer_site.celery import app
+
+    app.control.purge()
+    deadline = time.monotonic() + timeout
+    with app.connection_for_write() as conn:
+        client = conn.default_channel.client
+        queues = [q.name for q in app.amqp.queues.values()] or ["celery"]
+        while True:
+            queued = sum(client.llen(q) for q in queues)
+            unacked = client.hlen(Channel.unacked_key)
+            if not (queued or unacked or state.active_requests):
+                return
+            if time.monotonic() > deadline:
+                pytest.fail(
+                    f"The Celery worker was still busy {timeout:.0f} s after the test "
+                    f"({queued} queued, {unacked} unacked, {len(state.active_requests)} running)"
+                )
+            time.sleep(0.05)
+
+
+def pytest_runtest_teardown(item, nextitem):
+    """Before the test's fixtures are torn down (and its tables flushed)."""
+    if _worker_running:
+        drain_the_worker()
 
 
 @dataclass
