@@ -14,7 +14,7 @@ import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -52,6 +52,12 @@ class PlannedActivity(models.Model):
         blank=True,
         validators=[MinValueValidator(1)],
         help_text=_("Leave empty for no limit."),
+    )
+    cutoff_hours = models.PositiveSmallIntegerField(
+        _("sign-up closes (hours before the start)"),
+        default=2,
+        validators=[MaxValueValidator(24 * 14)],
+        help_text=_("Volunteers may sign up and cancel until this many hours before the start."),
     )
     audience = models.CharField(
         _("who may sign up"), max_length=10, choices=Audience.choices, default=Audience.TEAM

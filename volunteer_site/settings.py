@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "records",
     # Planned activities and recurring duties (issue 17): occurrences ahead, no figures.
     "planning",
+    "signups",
     "dashboard",
     "profiles",
     "regions",
