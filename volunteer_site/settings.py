@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     # Planned activities and recurring duties (issue 17): occurrences ahead, no figures.
     "planning",
     "signups",
+    "attendance",
+    "rosters",
     "dashboard",
     "profiles",
     "regions",

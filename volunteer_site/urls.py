@@ -44,6 +44,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("certificates.urls")),
     path("", include("planning.urls")),
+    path("", include("signups.urls")),
+    path("", include("attendance.urls")),
+    path("", include("rosters.urls")),
 ]
 
 # A lost database connection outside a view is "try again" (503) too.
