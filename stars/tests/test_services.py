@@ -22,19 +22,25 @@ from teams.models import TeamRole
 from teams.tests.factories import RegionFactory, TeamFactory, TeamRoleFactory, UserFactory
 
 
+def served_unnoticed(member, hours: str, start=datetime.date(2018, 5, 1)):
+    """An approved five-day activity of ``hours`` with ``member`` for all of them, written
+    with no on-commit work: no recompute runs until the test asks for one."""
+    return ParticipationFactory(
+        member=member,
+        activity__team=member.team,
+        activity__status=ActivityStatus.APPROVED,
+        activity__approved_at=timezone.now(),
+        activity__start_date=start,
+        activity__end_date=start + datetime.timedelta(days=4),
+        activity__hours=Decimal(hours),
+        hours=Decimal(hours),
+    )
+
+
 def serve(member, hours: str, start=datetime.date(2018, 5, 1)):
-    """An approved five-day activity of ``hours`` with ``member`` for all of them."""
+    """The same, approved as the app does: its recompute runs on commit."""
     with TestCase.captureOnCommitCallbacks(execute=True):
-        return ParticipationFactory(
-            member=member,
-            activity__team=member.team,
-            activity__status=ActivityStatus.APPROVED,
-            activity__approved_at=timezone.now(),
-            activity__start_date=start,
-            activity__end_date=start + datetime.timedelta(days=4),
-            activity__hours=Decimal(hours),
-            hours=Decimal(hours),
-        )
+        return served_unnoticed(member, hours, start)
 
 
 def recompute(team):
@@ -171,16 +177,7 @@ def test_hours_that_dip_and_come_back_notify_once(member):
 @pytest.mark.django_db
 def test_a_jump_of_two_levels_notifies_the_level_reached(member):
     for month in (1, 2, 3):  # one recompute for all three (no on-commit work here)
-        ParticipationFactory(
-            member=member,
-            activity__team=member.team,
-            activity__status=ActivityStatus.APPROVED,
-            activity__approved_at=timezone.now(),
-            activity__start_date=datetime.date(2018, month, 1),
-            activity__end_date=datetime.date(2018, month, 5),
-            activity__hours=Decimal("100"),
-            hours=Decimal("100"),
-        )
+        served_unnoticed(member, "100", datetime.date(2018, month, 1))
     recompute(member.team)
     assert list(StarNotification.objects.values_list("level", flat=True)) == [2]
     assert len(mail.outbox) == 1
@@ -251,16 +248,7 @@ def test_the_level_through_a_real_worker(celery_worker):
 def test_the_set_based_recompute_of_every_team_writes_the_levels_too(member):
     from activities.stats_bulk import figures_recompute_all
 
-    ParticipationFactory(  # no on-commit work: only the set-based run sees it
-        member=member,
-        activity__team=member.team,
-        activity__status=ActivityStatus.APPROVED,
-        activity__approved_at=timezone.now(),
-        activity__start_date=datetime.date(2018, 5, 1),
-        activity__end_date=datetime.date(2018, 5, 5),
-        activity__hours=Decimal("100"),
-        hours=Decimal("100"),
-    )
+    served_unnoticed(member, "100")  # no on-commit work: only the set-based run sees it
     assert MemberStar.objects.get(member=member).level == 0
     with TestCase.captureOnCommitCallbacks(execute=True):
         figures_recompute_all()
@@ -272,16 +260,7 @@ def test_the_set_based_recompute_of_every_team_writes_the_levels_too(member):
 def test_the_first_run_without_mail_records_old_levels_as_notified(member):
     from django.core.management import call_command
 
-    ParticipationFactory(  # served before the levels existed: no on-commit work
-        member=member,
-        activity__team=member.team,
-        activity__status=ActivityStatus.APPROVED,
-        activity__approved_at=timezone.now(),
-        activity__start_date=datetime.date(2018, 5, 1),
-        activity__end_date=datetime.date(2018, 5, 5),
-        activity__hours=Decimal("100"),
-        hours=Decimal("100"),
-    )
+    served_unnoticed(member, "100")  # served before the levels existed: no on-commit work
     stats.team_figures_recompute(team_id=member.team_id)  # no commit: nothing mailed
     MemberStar.objects.all().delete()
     StarNotification.objects.all().delete()
@@ -304,16 +283,7 @@ def test_a_level_found_at_a_members_first_computation_is_recorded_not_announced(
         email="v@example.cn",
     )
     for month in (1, 2, 3):  # imported history: one recompute sees all of it
-        ParticipationFactory(
-            member=member,
-            activity__team=member.team,
-            activity__status=ActivityStatus.APPROVED,
-            activity__approved_at=timezone.now(),
-            activity__start_date=datetime.date(2017, month, 1),
-            activity__end_date=datetime.date(2017, month, 5),
-            activity__hours=Decimal("100"),
-            hours=Decimal("100"),
-        )
+        served_unnoticed(member, "100", datetime.date(2017, month, 1))
     recompute(member.team)
     assert MemberStar.objects.get(member=member).level == 2
     assert mail.outbox == []
