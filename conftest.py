@@ -133,7 +133,9 @@ def drain_the_worker(timeout: float = 60.0) -> None:
     deadline = time.monotonic() + timeout
     with app.connection_for_write() as conn:
         client = conn.default_channel.client
-        queues = [q.name for q in app.amqp.queues.values()] or ["celery"]
+        # The queues the worker consumes (a test may declare one nobody does).
+        consumer = getattr(_worker_running[0].consumer, "task_consumer", None)
+        queues = [q.name for q in getattr(consumer, "queues", ())] or [app.conf.task_default_queue]
         while True:
             queued = sum(client.llen(q) for q in queues)
             unacked = client.hlen(Channel.unacked_key)
