@@ -58,7 +58,7 @@ def is_team_member(user, team_id: int, occurrence: Occurrence) -> bool:
 
 def _locked(occurrence: Occurrence) -> Occurrence:
     return (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("planned_activity__team")
         .get(pk=occurrence.pk)
     )
