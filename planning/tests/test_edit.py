@@ -161,7 +161,7 @@ def test_a_changed_rule_asks_first_then_cancels_and_keeps(
     # Nothing saved yet: the six other nights are listed.
     assert first.status_code == 200
     page = text_of(first)
-    assert "保存后将取消 6 个不再符合日期安排的场次" in page
+    assert "保存后将取消以下 6 个不再符合日期安排的场次" in page
     for day in week[1:]:
         assert f"{day:%Y-%m-%d}" in page
     assert PlannedActivity.objects.get().rule == "FREQ=DAILY"

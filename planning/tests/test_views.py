@@ -51,8 +51,9 @@ def test_staff_publish_a_daily_patrol_to_midnight(personas):
     assert len(occurrences) == 7
     assert all(o.ends_at - o.starts_at == datetime.timedelta(hours=4) for o in occurrences)
     page = text_of(client.get(LIST))
-    # Seven occurrences, and the planned activity itself in the list above them.
-    assert page.count("20:00–24:00") == 7 + 1
+    # Seven occurrences (each in its time column and, for phones, under its date), and
+    # the planned activity itself in the list above them.
+    assert page.count("20:00–24:00") == 7 * 2 + 1
     assert "每天 · 20:00–24:00" in page
     weeks = {o.date - datetime.timedelta(days=o.date.weekday()) for o in occurrences}
     for monday in weeks:
