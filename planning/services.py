@@ -29,9 +29,15 @@ def occurrences_create(
     Idempotent: an existing (planned activity, date) is left alone, so a re-run
     creates nothing and a cancelled occurrence stays cancelled. Never creates an
     occurrence that has already ended; respects the end date and the rule's
-    UNTIL or COUNT, and the holiday options. Returns how many were created. ``now`` is for tests.
+    UNTIL or COUNT, and the holiday options; nothing for a stopped (unpublished)
+    one. Returns how many were created. ``now`` is for tests.
     """
     now = now or timezone.now()
+    # Locked and read again: an edit or a stop committing meanwhile is seen, so the
+    # job never creates a date by the old rule nor for a stopped activity.
+    planned = PlannedActivity.objects.select_for_update().get(pk=planned.pk)
+    if not planned.is_published:
+        return 0
     # From yesterday: a night duty still on.
     days = planned.dates(start=timezone.localdate(now) - datetime.timedelta(days=1), until=until)
     rows = []

@@ -327,3 +327,15 @@ def test_cancelling_one_occurrence_is_signalled_and_audited(
     entry = AuditEntry.objects.get(action=AuditAction.OCCURRENCE_CANCEL)
     assert entry.user == personas.secretary and entry.detail["occurrence"] == night.pk
     assert statuses(planned)[night.date] == ("cancelled", "by_hand")
+
+
+def test_nothing_is_created_for_a_stopped_activity_even_when_asked_directly(personas):
+    from planning.services import occurrences_create
+
+    client = client_for(personas.staff)
+    planned = published(personas, client, end_date="")
+    assert Occurrence.objects.count() == WINDOW_DAYS
+    client.post(url("stop", planned))
+    later = timezone.localdate() + (WINDOW_DAYS + 5) * DAY
+    assert occurrences_create(planned=planned, until=later) == 0
+    assert Occurrence.objects.count() == WINDOW_DAYS

@@ -163,3 +163,21 @@ def test_the_list_shows_four_weeks_only(personas):
     assert "四十天后" not in weeks
     # The planned activity itself is listed (it can be edited or stopped).
     assert "四十天后" in page[: page.index("起的一周")]
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many_planned_activities(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(personas.staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    occurrence_of(personas.team, days_ahead=2, title="一")
+    one = queries()
+    for days in (3, 4, 5):
+        occurrence_of(personas.team, days_ahead=days, title=f"第{days}")
+    assert queries() == one
