@@ -60,6 +60,18 @@ def chooser_initial(rule: str) -> dict:
     return {"repeat": ONCE}
 
 
+def rule_of_choice(repeat: str | None, weekdays=None, month_weekday=None) -> str:
+    """The rule the chooser writes (empty for once, or a choice left incomplete)."""
+    if repeat == DAILY:
+        return "FREQ=DAILY"
+    if repeat == WEEKLY and weekdays:
+        order = [code for code, _label in WEEKDAYS]
+        return "FREQ=WEEKLY;BYDAY=" + ",".join(sorted(weekdays, key=order.index))
+    if repeat == MONTHLY and month_weekday:
+        return f"FREQ=MONTHLY;BYDAY=1{month_weekday}"
+    return ""
+
+
 def rule_summary(rule: str) -> str:
     """How the chooser reads a rule, for lists: 每天, 每周星期一、星期三, 每月第一个星期六."""
     chosen = chooser_initial(rule)
@@ -149,6 +161,7 @@ class PlannedActivityForm(forms.ModelForm):
         cutoff.min_value, cutoff.max_value = 0, MAX_CUTOFF_HOURS
         cutoff.validators.append(MaxValueValidator(MAX_CUTOFF_HOURS))
         cutoff.widget.attrs.update({"min": "0", "max": str(MAX_CUTOFF_HOURS)})
+        self.saved_rule = self.instance.rule if self.instance.pk is not None else ""
         if self.instance.pk is not None and not self.is_bound:
             self.initial.update(chooser_initial(self.instance.rule))
         for name, limit in TEXT_LIMITS.items():
@@ -169,22 +182,15 @@ class PlannedActivityForm(forms.ModelForm):
         if repeat == ONCE:
             cleaned["end_date"] = None
             self.instance.end_date = None
-            rule = ""
-        elif repeat == DAILY:
-            rule = "FREQ=DAILY"
-        elif repeat == WEEKLY:
-            days = cleaned.get("weekdays") or []
-            if not days:
-                self.add_error("weekdays", _("Choose at least one day of the week."))
-            order = [code for code, _label in WEEKDAYS]
-            rule = "FREQ=WEEKLY;BYDAY=" + ",".join(sorted(days, key=order.index)) if days else ""
-        elif repeat == MONTHLY:
-            day = cleaned.get("month_weekday")
-            if not day:
-                self.add_error("month_weekday", _("Choose the day of the week."))
-            rule = f"FREQ=MONTHLY;BYDAY=1{day}" if day else ""
-        else:
-            rule = ""
+        elif repeat == WEEKLY and not cleaned.get("weekdays"):
+            self.add_error("weekdays", _("Choose at least one day of the week."))
+        elif repeat == MONTHLY and not cleaned.get("month_weekday"):
+            self.add_error("month_weekday", _("Choose the day of the week."))
+        rule = rule_of_choice(repeat, cleaned.get("weekdays"), cleaned.get("month_weekday"))
+        # A rule the chooser cannot show (an UNTIL or a COUNT written elsewhere) is kept
+        # while the chooser is left as it showed it.
+        if rule and self.saved_rule and rule == rule_of_choice(**chooser_initial(self.saved_rule)):
+            rule = self.saved_rule
         if repeat != ONCE and first and end and end < first:
             self.add_error("end_date", _("The end date cannot be before the first date."))
         self.instance.rule = rule

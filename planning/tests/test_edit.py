@@ -339,3 +339,18 @@ def test_nothing_is_created_for_a_stopped_activity_even_when_asked_directly(pers
     later = timezone.localdate() + (WINDOW_DAYS + 5) * DAY
     assert occurrences_create(planned=planned, until=later) == 0
     assert Occurrence.objects.count() == WINDOW_DAYS
+
+
+def test_a_rule_the_chooser_cannot_show_is_kept_until_the_choice_changes(personas):
+    first = timezone.localdate() + DAY
+    until = first + 2 * DAY
+    planned = planned_of(personas.team, first_date=first, rule=f"FREQ=DAILY;UNTIL={until:%Y%m%d}")
+    client = client_for(personas.staff)
+    client.post(url("edit", planned), edit_data(planned, title="改名"))
+    planned.refresh_from_db()
+    assert (planned.title, planned.rule) == ("改名", f"FREQ=DAILY;UNTIL={until:%Y%m%d}")
+    # The first save created the three days; this one asks before cancelling two.
+    data = edit_data(planned, repeat="weekly", weekdays=["SA"], confirm="yes")
+    client.post(url("edit", planned), data)
+    planned.refresh_from_db()
+    assert planned.rule == "FREQ=WEEKLY;BYDAY=SA"
