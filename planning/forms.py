@@ -27,6 +27,7 @@ WEEKDAYS = [
 ]
 ONCE, DAILY, WEEKLY, MONTHLY = "once", "daily", "weekly", "monthly"
 MAX_CAPACITY = 10_000
+MAX_CUTOFF_HOURS = 24 * 14
 TEXT_LIMITS = {"title": 200, "place": 200, "what_to_bring": 1000}
 
 
@@ -44,6 +45,46 @@ class TimeInput(forms.TimeInput):
 
     def __init__(self, **kwargs):
         super().__init__(format="%H:%M", **kwargs)
+
+
+def chooser_initial(rule: str) -> dict:
+    """The chooser's values for a rule it wrote (the reverse of ``clean``)."""
+    parts = dict(part.split("=", 1) for part in rule.split(";") if "=" in part)
+    freq, byday = parts.get("FREQ"), parts.get("BYDAY", "")
+    if freq == "DAILY":
+        return {"repeat": DAILY}
+    if freq == "WEEKLY":
+        return {"repeat": WEEKLY, "weekdays": [day for day in byday.split(",") if day]}
+    if freq == "MONTHLY" and byday.startswith("1"):
+        return {"repeat": MONTHLY, "month_weekday": byday[1:]}
+    return {"repeat": ONCE}
+
+
+def rule_of_choice(repeat: str | None, weekdays=None, month_weekday=None) -> str:
+    """The rule the chooser writes (empty for once, or a choice left incomplete)."""
+    if repeat == DAILY:
+        return "FREQ=DAILY"
+    if repeat == WEEKLY and weekdays:
+        order = [code for code, _label in WEEKDAYS]
+        return "FREQ=WEEKLY;BYDAY=" + ",".join(sorted(weekdays, key=order.index))
+    if repeat == MONTHLY and month_weekday:
+        return f"FREQ=MONTHLY;BYDAY=1{month_weekday}"
+    return ""
+
+
+def rule_summary(rule: str) -> str:
+    """How the chooser reads a rule, for lists: 每天, 每周星期一、星期三, 每月第一个星期六."""
+    chosen = chooser_initial(rule)
+    labels = dict(WEEKDAYS)
+    if chosen["repeat"] == DAILY:
+        return _("Every day")
+    if chosen["repeat"] == WEEKLY:
+        days = "、".join(str(labels[day]) for day in chosen["weekdays"] if day in labels)
+        return _("Every week on %(days)s") % {"days": days}
+    if chosen["repeat"] == MONTHLY:
+        day = labels.get(chosen["month_weekday"], "")
+        return _("Every month on the first %(day)s") % {"day": day}
+    return _("Once")
 
 
 class PlannedActivityForm(forms.ModelForm):
@@ -76,11 +117,14 @@ class PlannedActivityForm(forms.ModelForm):
             "place",
             "what_to_bring",
             "capacity",
+            "cutoff_hours",
             "audience",
             "first_date",
             "starts_at",
             "ends_at",
             "end_date",
+            "skip_holidays",
+            "on_makeup_workdays",
         ]
         field_classes = {"ends_at": EndTimeField}
         labels = {
@@ -110,9 +154,23 @@ class PlannedActivityForm(forms.ModelForm):
         self.fields["capacity"].max_value = MAX_CAPACITY
         self.fields["capacity"].validators.append(MaxValueValidator(MAX_CAPACITY))
         self.fields["capacity"].widget.attrs.update({"min": "1", "max": str(MAX_CAPACITY)})
+        # Empty is the usual two hours (the model's default), as for a form posted
+        # before the field existed.
+        cutoff = self.fields["cutoff_hours"]
+        cutoff.required = False
+        cutoff.min_value, cutoff.max_value = 0, MAX_CUTOFF_HOURS
+        cutoff.validators.append(MaxValueValidator(MAX_CUTOFF_HOURS))
+        cutoff.widget.attrs.update({"min": "0", "max": str(MAX_CUTOFF_HOURS)})
+        self.saved_rule = self.instance.rule if self.instance.pk is not None else ""
+        if self.instance.pk is not None and not self.is_bound:
+            self.initial.update(chooser_initial(self.instance.rule))
         for name, limit in TEXT_LIMITS.items():
             self.fields[name].max_length = limit
             self.fields[name].widget.attrs["maxlength"] = str(limit)
+
+    def clean_cutoff_hours(self):
+        hours = self.cleaned_data.get("cutoff_hours")
+        return PlannedActivity._meta.get_field("cutoff_hours").default if hours is None else hours
 
     def clean(self):
         cleaned = super().clean()
@@ -124,22 +182,15 @@ class PlannedActivityForm(forms.ModelForm):
         if repeat == ONCE:
             cleaned["end_date"] = None
             self.instance.end_date = None
-            rule = ""
-        elif repeat == DAILY:
-            rule = "FREQ=DAILY"
-        elif repeat == WEEKLY:
-            days = cleaned.get("weekdays") or []
-            if not days:
-                self.add_error("weekdays", _("Choose at least one day of the week."))
-            order = [code for code, _label in WEEKDAYS]
-            rule = "FREQ=WEEKLY;BYDAY=" + ",".join(sorted(days, key=order.index)) if days else ""
-        elif repeat == MONTHLY:
-            day = cleaned.get("month_weekday")
-            if not day:
-                self.add_error("month_weekday", _("Choose the day of the week."))
-            rule = f"FREQ=MONTHLY;BYDAY=1{day}" if day else ""
-        else:
-            rule = ""
+        elif repeat == WEEKLY and not cleaned.get("weekdays"):
+            self.add_error("weekdays", _("Choose at least one day of the week."))
+        elif repeat == MONTHLY and not cleaned.get("month_weekday"):
+            self.add_error("month_weekday", _("Choose the day of the week."))
+        rule = rule_of_choice(repeat, cleaned.get("weekdays"), cleaned.get("month_weekday"))
+        # A rule the chooser cannot show (an UNTIL or a COUNT written elsewhere) is kept
+        # while the chooser is left as it showed it.
+        if rule and self.saved_rule and rule == rule_of_choice(**chooser_initial(self.saved_rule)):
+            rule = self.saved_rule
         if repeat != ONCE and first and end and end < first:
             self.add_error("end_date", _("The end date cannot be before the first date."))
         self.instance.rule = rule

@@ -11,6 +11,7 @@ here counts in the figures: only an approved record does.
 from __future__ import annotations
 
 import datetime
+import logging
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -20,9 +21,11 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from planning.rules import RULE_MAX_LENGTH, rule_parse
+from planning import official_days
+from planning.rules import RULE_MAX_LENGTH, rule_dates, rule_last_date, rule_parse
 
 ONE_DAY = datetime.timedelta(days=1)
+logger = logging.getLogger(__name__)
 
 
 class Audience(models.TextChoices):
@@ -74,6 +77,19 @@ class PlannedActivity(models.Model):
     )
     first_date = models.DateField(_("first date"))
     end_date = models.DateField(_("end date"), null=True, blank=True)
+    # China's official arrangement (planning/official_days.py); recurring rules only.
+    skip_holidays = models.BooleanField(
+        _("not on official holidays"),
+        default=False,
+        help_text=_("No occurrence during an official holiday break (法定节假日)."),
+    )
+    on_makeup_workdays = models.BooleanField(
+        _("also on make-up working days"),
+        default=False,
+        help_text=_(
+            "A weekend day that is an official working day (调休上班日) gets an occurrence too."
+        ),
+    )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("created by"),
@@ -123,6 +139,53 @@ class PlannedActivity(models.Model):
         if errors:
             raise ValidationError(errors)
 
+    def dates(self, *, start: datetime.date, until: datetime.date) -> list[datetime.date]:
+        """The days it falls on from ``start`` to ``until`` (both included): the rule
+        bounded by the end date, less the official holiday breaks and plus the make-up
+        working days when asked. A year whose arrangement is not known yet counts as
+        ordinary days, with a warning in the log (docs/domain.md § Planned activities)."""
+        days = set(
+            rule_dates(
+                self.rule,
+                first_date=self.first_date,
+                end_date=self.end_date,
+                start=start,
+                until=until,
+            )
+        )
+        if not self.rule or not (self.skip_holidays or self.on_makeup_workdays):
+            return sorted(days)
+        unknown: set[int] = set()
+        if self.on_makeup_workdays:
+            last = min(
+                day
+                for day in (until, self.end_date, rule_last_date(self.rule, self.first_date))
+                if day is not None
+            )
+            day = max(start, self.first_date)
+            while day <= last:
+                try:
+                    if day.weekday() >= 5 and official_days.is_makeup_workday(day):
+                        days.add(day)
+                except official_days.UnknownYear as error:
+                    unknown.add(error.year)
+                day += ONE_DAY
+        if self.skip_holidays:
+            for day in sorted(days):
+                try:
+                    if official_days.is_holiday_break(day):
+                        days.discard(day)
+                except official_days.UnknownYear as error:
+                    unknown.add(error.year)
+        for year in sorted(unknown):
+            logger.warning(
+                "No official holiday arrangement for %s yet (update chinesecalendar): "
+                "planned activity %s is scheduled as if that year had none.",
+                year,
+                self.pk,
+            )
+        return sorted(days)
+
     def bounds(self, day: datetime.date) -> tuple[datetime.datetime, datetime.datetime]:
         """The aware start and end of the occurrence on ``day`` (site time zone)."""
         zone = timezone.get_default_timezone()
@@ -136,6 +199,12 @@ class OccurrenceStatus(models.TextChoices):
     SCHEDULED = "scheduled", _("Scheduled")
     CANCELLED = "cancelled", _("Cancelled")
     DONE = "done", _("Done")
+
+
+class CancelReason(models.TextChoices):
+    BY_HAND = "by_hand", _("Cancelled by hand")
+    STOPPED = "stopped", _("The planned activity was stopped")
+    RULE = "rule", _("The dates were changed")
 
 
 class Occurrence(models.Model):
@@ -153,6 +222,12 @@ class Occurrence(models.Model):
         max_length=10,
         choices=OccurrenceStatus.choices,
         default=OccurrenceStatus.SCHEDULED,
+    )
+    # Why a cancelled one was cancelled: one cancelled by hand stays cancelled; one
+    # cancelled by stopping or by changed dates is scheduled again if the planned
+    # activity is published again or falls on its date again.
+    cancelled_reason = models.CharField(
+        _("why cancelled"), max_length=10, choices=CancelReason.choices, blank=True
     )
     # The draft record this occurrence becomes once it has happened (a later slice).
     activity = models.OneToOneField(

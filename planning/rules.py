@@ -66,3 +66,16 @@ def rule_dates(
     rule = rule_parse(text, first_date=first_date)
     found = rule.between(_start(start), _start(until), inc=True)
     return sorted({moment.date() for moment in found})
+
+
+def rule_last_date(text: str, first_date: datetime.date) -> datetime.date | None:
+    """The last day a rule falls on (its UNTIL or COUNT), None if it has no end."""
+    if not text:
+        return first_date
+    rule = rule_parse(text, first_date=first_date)
+    if rule._count is not None:
+        moments = list(rule)  # at most MAX_COUNT
+        return moments[-1].date() if moments else first_date
+    if rule._until is not None:
+        return rule._until.date()
+    return None

@@ -29,6 +29,10 @@ class AuditAction(models.TextChoices):
     PROFILE_EDIT = "profile_edit", _("edited the team's profile")
     CERTIFICATE_ISSUE = "certificate_issue", _("issued a service-record certificate")
     CERTIFICATE_REVOKE = "certificate_revoke", _("revoked a service-record certificate")
+    PLANNED_EDIT = "planned_edit", _("edited a planned activity")
+    PLANNED_STOP = "planned_stop", _("stopped a planned activity")
+    PLANNED_PUBLISH = "planned_publish", _("published a planned activity again")
+    OCCURRENCE_CANCEL = "occurrence_cancel", _("cancelled an occurrence")
 
 
 class AuditOutcome(models.TextChoices):

@@ -51,7 +51,10 @@ def test_staff_publish_a_daily_patrol_to_midnight(personas):
     assert len(occurrences) == 7
     assert all(o.ends_at - o.starts_at == datetime.timedelta(hours=4) for o in occurrences)
     page = text_of(client.get(LIST))
-    assert page.count("20:00–24:00") == 7
+    # Seven occurrences (each in its time column and, for phones, under its date), and
+    # the planned activity itself in the list above them.
+    assert page.count("20:00–24:00") == 7 * 2 + 1
+    assert "每天 · 20:00–24:00" in page
     weeks = {o.date - datetime.timedelta(days=o.date.weekday()) for o in occurrences}
     for monday in weeks:
         assert f"{monday:%Y-%m-%d}起的一周" in page
@@ -155,5 +158,26 @@ def test_the_list_shows_four_weeks_only(personas):
     near = occurrence_of(personas.team, days_ahead=3, title="三天后")
     occurrence_of(personas.team, days_ahead=40, title="四十天后")
     page = text_of(client_for(personas.staff).get(LIST))
-    assert near.planned_activity.title in page
-    assert "四十天后" not in page
+    weeks = page[page.index("起的一周") :]
+    assert near.planned_activity.title in weeks
+    assert "四十天后" not in weeks
+    # The planned activity itself is listed (it can be edited or stopped).
+    assert "四十天后" in page[: page.index("起的一周")]
+
+
+def test_the_list_costs_the_same_queries_for_one_or_many_planned_activities(personas):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(personas.staff)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    occurrence_of(personas.team, days_ahead=2, title="一")
+    one = queries()
+    for days in (3, 4, 5):
+        occurrence_of(personas.team, days_ahead=days, title=f"第{days}")
+    assert queries() == one

@@ -603,6 +603,28 @@ def _planned_activity(personas):
     }
 
 
+def _planned_activity_edit(personas):
+    from planning.tests.factories import planned_of
+
+    planned = planned_of(personas.team, rule="FREQ=WEEKLY;BYDAY=MO,WE", capacity=8)
+    return reverse("planning:edit", kwargs={"slug": "our-team", "pk": planned.pk}), {
+        "title": "火车站夜间巡逻（改）",
+        "category": str(planned.category_id),
+        "place": "日喀则火车站东门",
+        "what_to_bring": "手电筒",
+        "capacity": "10",
+        "cutoff_hours": "4",
+        "audience": "team",
+        "first_date": planned.first_date.isoformat(),
+        "starts_at": "19:30",
+        "ends_at": "23:30",
+        "repeat": "weekly",
+        "weekdays": "FR",
+        "end_date": "",
+        "confirm": "yes",
+    }
+
+
 def _planned_activities():
     from planning.models import Occurrence, PlannedActivity
 
@@ -740,12 +762,31 @@ FORMS = {
         (
             "category",
             "capacity",
+            "cutoff_hours",
             "audience",
             "first_date",
             "starts_at",
             "ends_at",
             "repeat",
             "month_weekday",
+            "end_date",
+        ),
+        _planned_activities,
+    ),
+    "planned-activity-edit": PostedForm(
+        "staff",
+        _planned_activity_edit,
+        ("title", "place", "what_to_bring"),
+        (
+            "category",
+            "capacity",
+            "cutoff_hours",
+            "audience",
+            "first_date",
+            "starts_at",
+            "ends_at",
+            "repeat",
+            "weekdays",
             "end_date",
         ),
         _planned_activities,
@@ -867,3 +908,66 @@ def test_an_upload_that_is_not_a_workbook_is_refused_in_chinese(
         assert "4 KB" in message
     assert not list(tmp_path.iterdir())  # nothing staged
     assert (Member.objects.count(), Activity.objects.count()) == (members, activities)
+
+
+@pytest.mark.parametrize(
+    ("form_name", "value", "expected"),
+    [
+        (form_name, value, expected)
+        for form_name in ("planned-activity", "planned-activity-edit")
+        for value, expected in (
+            ("-1", "确保该值大于或等于0。"),
+            ("337", "确保该值小于或等于336。"),
+            ("1.5", "输入整数。"),
+        )
+    ],
+)
+def test_a_planned_activitys_cutoff_out_of_range_is_refused(personas, form_name, value, expected):
+    form = FORMS[form_name]
+    url, data = form.setup(personas)
+    before = form.state()
+    response = logged_in(personas.staff).post(url, {**data, "cutoff_hours": value})
+    assert response.status_code == 200
+    assert expected in [m for errors in response.context["form"].errors.values() for m in errors]
+    assert form.state() == before
+
+
+@pytest.mark.parametrize("form_name", ["planned-activity", "planned-activity-edit"])
+def test_a_planned_activitys_cutoff_in_full_width_digits_reads_as_digits(personas, form_name):
+    from planning.models import PlannedActivity
+
+    url, data = FORMS[form_name].setup(personas)
+    response = logged_in(personas.staff).post(url, {**data, "cutoff_hours": "１２"})
+    assert response.status_code == 302
+    assert PlannedActivity.objects.get().cutoff_hours == 12
+
+
+@pytest.mark.parametrize(
+    "tampered",
+    [
+        {"rule": "FREQ=HOURLY", "repeat": "hourly"},
+        {"repeat": "weekly", "weekdays": "XX"},
+        {"repeat": "monthly", "month_weekday": "1SA;COUNT=99999"},
+    ],
+)
+@pytest.mark.parametrize("form_name", ["planned-activity", "planned-activity-edit"])
+def test_a_tampered_rule_is_refused_in_chinese(personas, form_name, tampered):
+    form = FORMS[form_name]
+    url, data = form.setup(personas)
+    before = form.state()
+    response = logged_in(personas.staff).post(url, {**data, **tampered})
+    assert response.status_code == 200
+    messages = [m for errors in response.context["form"].errors.values() for m in errors]
+    assert any("选择一个有效的选项" in m for m in messages), messages
+    assert all(CJK.search(m) for m in messages), messages
+    assert form.state() == before
+
+
+def test_a_posted_rule_field_is_ignored(personas):
+    """The rule comes from the chooser only: typed RRULE text never reaches the model."""
+    from planning.models import PlannedActivity
+
+    url, data = FORMS["planned-activity-edit"].setup(personas)
+    response = logged_in(personas.staff).post(url, {**data, "rule": "FREQ=DAILY;COUNT=3660"})
+    assert response.status_code == 302
+    assert PlannedActivity.objects.get().rule == "FREQ=WEEKLY;BYDAY=FR"

@@ -185,6 +185,9 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "planning:list": ("get", "team", TEAM_WRITERS),
     "planning:create": ("get", "team", TEAM_WRITERS),
     "planning:cancel": ("post", "occurrence", post_action({"staff", "secretary"})),
+    "planning:edit": ("get", "planned", TEAM_WRITERS),
+    "planning:stop": ("post", "planned", post_action({"staff", "secretary"})),
+    "planning:republish": ("post", "planned", post_action({"staff", "secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
@@ -266,6 +269,10 @@ def url_for(name: str, kind: str, personas) -> str:
 
         occurrence = occurrence_of(team)
         return reverse(name, kwargs={"slug": team.slug, "pk": occurrence.pk})
+    if kind == "planned":
+        from planning.tests.factories import planned_of
+
+        return reverse(name, kwargs={"slug": team.slug, "pk": planned_of(team).pk})
     if kind == "error_report":
         report = ErrorReport.objects.create(team=team, description="错别字", ip_hash="0" * 64)
         return reverse(name, kwargs={"slug": team.slug, "pk": report.pk})
