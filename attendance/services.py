@@ -67,9 +67,9 @@ def _codes_in_use(now: datetime.datetime) -> set[str]:
     """Codes of occurrences whose window has not closed: a new code avoids them, so a
     typed code names one occurrence."""
     return set(
-        CheckInCode.objects.filter(
-            occurrence__ends_at__gt=now - CHECK_OUT_AFTER
-        ).values_list("code", flat=True)
+        CheckInCode.objects.filter(occurrence__ends_at__gt=now - CHECK_OUT_AFTER).values_list(
+            "code", flat=True
+        )
     )
 
 
@@ -145,9 +145,7 @@ def _local(moment: datetime.datetime) -> str:
     return f"{timezone.localtime(moment):%H:%M}"
 
 
-def why_not_check_in(
-    occurrence: Occurrence, user, *, now: datetime.datetime
-) -> str | None:
+def why_not_check_in(occurrence: Occurrence, user, *, now: datetime.datetime) -> str | None:
     """Why ``user`` may not check in to ``occurrence`` now, in words for them; or None."""
     planned = occurrence.planned_activity
     if not planned.is_published or occurrence.status == OccurrenceStatus.CANCELLED:
@@ -360,9 +358,7 @@ def draft_from_sheet(
     activity = occurrence.activity
     if activity is not None and activity.status != ActivityStatus.DRAFT:
         raise ValidationError(
-            _(
-                "The activity record is %(status)s already: change it on the record's own page."
-            )
+            _("The activity record is %(status)s already: change it on the record's own page.")
             % {"status": activity.get_status_display()}
         )
     cap = occurrence_hours(occurrence)
@@ -393,7 +389,7 @@ def draft_from_sheet(
         hours = hours_of(attendance, cap=cap).hours
         if hours <= 0:
             not_counted.append(
-                NotCounted(member.name, _("less than a quarter of an hour between check-in and out"))
+                NotCounted(member.name, _("less than a quarter of an hour checked in"))
             )
             continue
         participants.append(ParticipantInput(member=member, hours=hours))
@@ -412,4 +408,3 @@ def draft_from_sheet(
     occurrence.status = OccurrenceStatus.DONE
     occurrence.save(update_fields=["activity", "status"])
     return activity, not_counted
-
