@@ -408,3 +408,28 @@ def draft_from_sheet(
     occurrence.status = OccurrenceStatus.DONE
     occurrence.save(update_fields=["activity", "status"])
     return activity, not_counted
+
+
+def moments_of(
+    occurrence: Occurrence, arrived: datetime.time, left: datetime.time
+) -> tuple[datetime.datetime, datetime.datetime]:
+    """Times of day typed by the organiser as moments: on the occurrence's date, except
+    that for an occurrence past midnight a time before its start (less CHECK_IN_BEFORE)
+    is on the next day; leaving at or before arriving is on the next day."""
+    zone = timezone.get_default_timezone()
+    start = timezone.localtime(occurrence.starts_at)
+    crosses = timezone.localdate(occurrence.ends_at) > occurrence.date
+    earliest = (start - CHECK_IN_BEFORE).time()
+
+    def on_day(moment: datetime.time) -> datetime.datetime:
+        day = occurrence.date
+        if crosses and moment < earliest:
+            day += datetime.timedelta(days=1)
+        return datetime.datetime.combine(day, moment, tzinfo=zone)
+
+    arrived_at, left_at = on_day(arrived), on_day(left)
+    if left_at <= arrived_at:
+        left_at = datetime.datetime.combine(
+            arrived_at.date() + datetime.timedelta(days=1), left, tzinfo=zone
+        )
+    return arrived_at, left_at
