@@ -49,9 +49,13 @@ class CheckInError(ValidationError):
 
 
 def normalise_code(text: str) -> str:
-    """A code as typed: full-width digits folded (NFKC), spaces and dashes dropped."""
-    text = unicodedata.normalize("NFKC", text or "")
-    return "".join(ch for ch in text if ch not in " -\t\u3000")
+    """A code as typed: full-width forms folded (NFKC: "１２３" is "123"), spaces and
+    dashes dropped. Only full-width forms: superscripts and other scripts' digits
+    ("²³", "١٢") are not a code anyone was shown, and stay refused."""
+    folded = (
+        unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch for ch in text or ""
+    )
+    return "".join(ch for ch in folded if ch not in " -\t\u3000")
 
 
 def is_code_shaped(code: str) -> bool:
