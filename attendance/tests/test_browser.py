@@ -1,0 +1,64 @@
+"""By visible Chinese labels, on a phone (390 px): a volunteer scans the organiser's QR
+code, confirms the check-in, and checks out."""
+
+import datetime
+import pathlib
+
+import pytest
+from django.utils import timezone
+
+from attendance.models import Attendance, CheckInCode
+from conftest import PASSWORD, log_in_browser
+from planning.tests.factories import occurrence_of
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PHONE = {"width": 390, "height": 844}
+SHOTS = pathlib.Path("test-artifacts")
+
+
+def test_check_in_by_the_qr_link_and_out_on_a_phone(live_server, page, personas):
+    occurrence = occurrence_of(personas.team, days_ahead=0)
+    now = timezone.now()
+    occurrence.starts_at = now - datetime.timedelta(minutes=10)
+    occurrence.ends_at = occurrence.starts_at + datetime.timedelta(hours=4)
+    occurrence.save()
+    CheckInCode.objects.create(occurrence=occurrence, code="482913", created_at=now)
+    page.set_viewport_size(PHONE)
+    SHOTS.mkdir(exist_ok=True)
+
+    log_in_browser(page, live_server.url, "volunteer", PASSWORD)
+    page.goto(f"{live_server.url}/me/check-in/?code=482913")
+    code = page.get_by_label("签到码")
+    assert code.input_value() == "482913"
+    assert code.get_attribute("inputmode") == "numeric"
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(SHOTS / "attendance-check-in-phone.png"), full_page=True)
+    assert not Attendance.objects.exists()  # the link alone does not check in
+
+    page.get_by_role("button", name="签到 / 签退").click()
+    assert "已签到" in page.inner_text("#checkin-result")
+    assert "火车站夜间巡逻" in page.inner_text("#checkin-result")
+    page.screenshot(path=str(SHOTS / "attendance-checked-in-phone.png"), full_page=True)
+
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="签退", exact=True).click()
+    page.wait_for_selector("text=已签退")
+    attendance = Attendance.objects.get(user=personas.volunteer)
+    assert attendance.checked_in_at and attendance.checked_out_at
+
+
+def test_the_organiser_sheet_on_a_phone(live_server, page, personas):
+    occurrence = occurrence_of(personas.team)
+    page.set_viewport_size(PHONE)
+    SHOTS.mkdir(exist_ok=True)
+    log_in_browser(page, live_server.url, "staff", PASSWORD)
+    page.goto(f"{live_server.url}/teams/our-team/planned/")
+    page.get_by_role("link", name="签到与考勤").first.click()
+    code = CheckInCode.objects.get(occurrence=occurrence).code
+    assert code in page.inner_text(".checkin-code")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(SHOTS / "attendance-sheet-phone.png"), full_page=True)
+    page.get_by_role("link", name="打印版").click()
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.screenshot(path=str(SHOTS / "attendance-print.png"), full_page=True)
