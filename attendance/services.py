@@ -347,7 +347,7 @@ def draft_from_sheet(
 
     now = now or timezone.now()
     occurrence = (
-        Occurrence.objects.select_for_update()
+        Occurrence.objects.select_for_update(of=("self",))
         .select_related("planned_activity__team", "planned_activity__category", "activity")
         .get(pk=occurrence.pk)
     )
