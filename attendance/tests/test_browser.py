@@ -10,6 +10,8 @@ from django.utils import timezone
 from attendance.models import Attendance, CheckInCode
 from conftest import PASSWORD, log_in_browser
 from planning.tests.factories import occurrence_of
+from signups.models import SignUp
+from signups.tests.factories import volunteer_of
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -50,6 +52,15 @@ def test_check_in_by_the_qr_link_and_out_on_a_phone(live_server, page, personas)
 
 def test_the_organiser_sheet_on_a_phone(live_server, page, personas):
     occurrence = occurrence_of(personas.team)
+    stayed_away = volunteer_of(personas.team, name="卓玛")
+    for user in (personas.volunteer, stayed_away):
+        SignUp.objects.create(occurrence=occurrence, user=user, requested_at=timezone.now())
+    Attendance.objects.create(
+        occurrence=occurrence,
+        user=personas.volunteer,
+        checked_in_at=occurrence.starts_at,
+        checked_out_at=occurrence.starts_at + datetime.timedelta(hours=2, minutes=20),
+    )
     page.set_viewport_size(PHONE)
     SHOTS.mkdir(exist_ok=True)
     log_in_browser(page, live_server.url, "staff", PASSWORD)
@@ -57,6 +68,9 @@ def test_the_organiser_sheet_on_a_phone(live_server, page, personas):
     page.get_by_role("link", name="签到与考勤").first.click()
     code = CheckInCode.objects.get(occurrence=occurrence).code
     assert code in page.inner_text(".checkin-code")
+    assert "报名：2 · 到场：1 · 缺席：1" in page.inner_text("#sheet-counts")
+    assert "缺席" in page.get_by_role("row", name="卓玛").inner_text()
+    assert "2.5" in page.get_by_role("row", name="志愿者甲").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "attendance-sheet-phone.png"), full_page=True)
     page.get_by_role("link", name="打印版").click()
