@@ -59,6 +59,11 @@ def test_the_qr_link_fills_the_code_in_but_does_not_check_in(personas, running):
     assert 'value="' not in client.get(CHECK_IN + "?code=NaN").content.decode().split("code")[-1]
 
 
+def test_volunteers_find_the_page_in_the_navigation(personas):
+    html = client_for(personas.volunteer).get(reverse("records:mine")).content.decode()
+    assert f'href="{CHECK_IN}"' in html
+
+
 def test_full_width_digits_and_spaces_check_in_then_out(personas, running):
     client = client_for(personas.volunteer)
     response = client.post(CHECK_IN, {"code": "４８２ ９１３"})
