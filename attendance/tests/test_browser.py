@@ -8,6 +8,7 @@ import pytest
 from django.utils import timezone
 
 from attendance.models import Attendance, CheckInCode
+from attendance.tests.factories import running_occurrence
 from conftest import PASSWORD, log_in_browser
 from planning.tests.factories import occurrence_of
 from signups.models import SignUp
@@ -20,12 +21,7 @@ SHOTS = pathlib.Path("test-artifacts")
 
 
 def test_check_in_by_the_qr_link_and_out_on_a_phone(live_server, page, personas):
-    occurrence = occurrence_of(personas.team, days_ahead=0)
-    now = timezone.now()
-    occurrence.starts_at = now - datetime.timedelta(minutes=10)
-    occurrence.ends_at = occurrence.starts_at + datetime.timedelta(hours=4)
-    occurrence.save()
-    CheckInCode.objects.create(occurrence=occurrence, code="482913", created_at=now)
+    running_occurrence(personas.team, code="482913")
     page.set_viewport_size(PHONE)
     SHOTS.mkdir(exist_ok=True)
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 from activities.models import ActivityStatus
 from attendance import services
 from attendance.models import Attendance, CheckInCode
+from attendance.tests.factories import running_occurrence
 from conftest import client_for, text_of
 from planning.models import OccurrenceStatus
 from planning.tests.factories import occurrence_of
@@ -29,13 +30,7 @@ CHECK_IN = reverse("attendance:check_in")
 @pytest.fixture
 def running(personas):
     """Our team's patrol, begun ten minutes ago, with code 482913."""
-    occurrence = occurrence_of(personas.team, days_ahead=0)
-    now = timezone.now()
-    occurrence.starts_at = now - datetime.timedelta(minutes=10)
-    occurrence.ends_at = occurrence.starts_at + datetime.timedelta(hours=4)
-    occurrence.save()
-    CheckInCode.objects.create(occurrence=occurrence, code="482913", created_at=now)
-    return occurrence
+    return running_occurrence(personas.team)
 
 
 def url(name: str, occurrence) -> str:

@@ -610,15 +610,10 @@ def _planned_activities():
 
 
 def _check_in(personas):
-    from attendance.services import code_for
-    from planning.tests.factories import occurrence_of
+    from attendance.tests.factories import running_occurrence
 
-    # Begun an hour ago: the window is open.
-    occurrence = occurrence_of(personas.team, days_ahead=0)
-    occurrence.starts_at = timezone.now() - datetime.timedelta(hours=1)
-    occurrence.ends_at = timezone.now() + datetime.timedelta(hours=1)
-    occurrence.save()
-    return reverse("attendance:check_in"), {"code": code_for(occurrence=occurrence).code}
+    running_occurrence(personas.team, code="482913")  # its window is open
+    return reverse("attendance:check_in"), {"code": "482913"}
 
 
 def _attendance_mark(personas):
