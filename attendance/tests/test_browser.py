@@ -62,6 +62,7 @@ def test_the_organiser_sheet_on_a_phone(live_server, page, personas):
     log_in_browser(page, live_server.url, "staff", PASSWORD)
     page.goto(f"{live_server.url}/teams/our-team/planned/")
     page.get_by_role("link", name="签到与考勤").first.click()
+    page.wait_for_selector(".checkin-code")  # the code is made when the sheet is opened
     code = CheckInCode.objects.get(occurrence=occurrence).code
     assert code in page.inner_text(".checkin-code")
     assert "报名：2 · 到场：1 · 缺席：1" in page.inner_text("#sheet-counts")
@@ -70,5 +71,6 @@ def test_the_organiser_sheet_on_a_phone(live_server, page, personas):
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "attendance-sheet-phone.png"), full_page=True)
     page.get_by_role("link", name="打印版").click()
+    page.wait_for_url("**/attendance/print/")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
     page.screenshot(path=str(SHOTS / "attendance-print.png"), full_page=True)
