@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities.models import Activity, ActivityStatus, MonthlyReview
+from attendance.selectors import Turnout, turnout_by_member
 from compliance import months, review_data, reviews, standing
 from compliance.export import review_workbook
 from compliance.forms import ReviewFilterForm, ReviewSignForm
@@ -186,6 +187,10 @@ def _review_detail_context(
     tabs = _tabs(request.user, team)
     filters = ReviewFilterForm(request.GET or None)
     rows = filters.apply(context["shown"].members)
+    # Sign-ups against attendance (docs/domain.md § Attendance): shown, not signed.
+    turnout = turnout_by_member(team, year, month, now=timezone.now())
+    for row in rows:
+        row.turnout = turnout.get(row.member_id, Turnout())
     may_sign = tabs["role"] == TeamRole.Role.SECRETARY and context["month_over"]
     sign_form = None
     if may_sign and (context["review"] is None or context["changed_since"]):
@@ -196,6 +201,7 @@ def _review_detail_context(
         **_neighbours(team, year, month, today),
         "filters": filters,
         "rows": rows,
+        "show_turnout": True,
         "sign_form": sign_form,
         "status_links": _status_links(context["shown"]),
     }

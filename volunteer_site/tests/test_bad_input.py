@@ -631,6 +631,27 @@ def _planned_activities():
     return list(PlannedActivity.objects.values()), list(Occurrence.objects.values())
 
 
+def _check_in(personas):
+    from attendance.tests.factories import running_occurrence
+
+    running_occurrence(personas.team, code="482913")  # its window is open
+    return reverse("attendance:check_in"), {"code": "482913"}
+
+
+def _attendance_mark(personas):
+    from planning.tests.factories import occurrence_of
+
+    occurrence = occurrence_of(personas.team)
+    url = reverse("attendance:mark", kwargs={"slug": "our-team", "pk": occurrence.pk})
+    return url, {"user": str(personas.volunteer.pk), "hours": "2.5", "note": "迟到半小时"}
+
+
+def _attendances():
+    from attendance.models import Attendance
+
+    return list(Attendance.objects.values())
+
+
 # The participant picker names a participant's hours after the member.
 PARTICIPANT_HOURS = "hours_<participant>"
 MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "work_unit", "phone", "email")
@@ -790,6 +811,15 @@ FORMS = {
             "end_date",
         ),
         _planned_activities,
+    ),
+    "check-in": PostedForm("volunteer", _check_in, (), ("code",), _attendances),
+    "attendance-mark": PostedForm(
+        "staff",
+        _attendance_mark,
+        ("note",),
+        ("user", "hours", "arrived", "left"),
+        _attendances,
+        redirects=True,
     ),
     "activity-form": PostedForm(
         "staff",

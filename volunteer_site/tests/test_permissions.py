@@ -188,6 +188,17 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "planning:edit": ("get", "planned", TEAM_WRITERS),
     "planning:stop": ("post", "planned", post_action({"staff", "secretary"})),
     "planning:republish": ("post", "planned", post_action({"staff", "secretary"})),
+    # Attendance (attendance/): anyone signed in opens the check-in page (the service says
+    # who may check in where); an occurrence's sheet and its actions are the team's staff
+    # and secretary's; the region's admin 403. (An empty mark or unmark, and a draft of an
+    # occurrence not begun, come back to the sheet with a message.)
+    "attendance:check_in": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "attendance:sheet": ("get", "occurrence", TEAM_WRITERS),
+    "attendance:print": ("get", "occurrence", TEAM_WRITERS),
+    "attendance:new_code": ("post", "occurrence", post_action({"staff", "secretary"})),
+    "attendance:mark": ("post", "occurrence", post_action({"staff", "secretary"})),
+    "attendance:unmark": ("post", "occurrence", post_action({"staff", "secretary"})),
+    "attendance:draft": ("post", "occurrence", post_action({"staff", "secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
