@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 GROUP_NAME_MAX = 50
 REASON_MAX = 500
@@ -94,8 +95,8 @@ class DutyShift(models.Model):
 
 class SwapStatus(models.TextChoices):
     PENDING = "pending", _("Awaiting the secretary")
-    APPROVED = "approved", _("Approved")
-    REJECTED = "rejected", _("Rejected")
+    APPROVED = "approved", pgettext_lazy("swap", "Approved")
+    REJECTED = "rejected", pgettext_lazy("swap", "Rejected")
 
 
 class SwapRequest(models.Model):

@@ -46,3 +46,29 @@ def group_of(team, name: str, size: int, *, position: int = 0) -> DutyGroup:
 def four_groups(team, size: int = 2) -> list[DutyGroup]:
     names = ["第一组", "第二组", "第三组", "第四组"]
     return [group_of(team, name, size, position=i) for i, name in enumerate(names)]
+
+
+def object_for_permissions(name: str, kind: str, personas) -> dict:
+    """The address arguments of a rosters URL for the permission matrix: a group, a
+    recurring planned activity, the volunteer's own duty, or a swap asked of them."""
+    from rosters.models import SwapRequest
+    from signups.services import assign
+
+    team = personas.team
+    if kind == "duty_group":
+        return {"slug": team.slug, "pk": group_of(team, "第一组", 1).pk}
+    planned = patrol(team, first=next_monday(), days=2)
+    if kind == "planned":
+        return {"slug": team.slug, "pk": planned.pk}
+    first, second = planned.occurrences.order_by("date")
+    assign(first, personas.volunteer, by=None)
+    if kind == "my_duty":
+        return {"pk": first.pk}
+    asking = member_with_login(team, name="请求者")
+    assign(second, asking.user, by=None)
+    swap = SwapRequest.objects.create(
+        occurrence=second, requester=asking, partner=personas.volunteer_member
+    )
+    if name == "rosters:swap_agree":
+        return {"pk": swap.pk}
+    return {"slug": team.slug, "pk": swap.pk}
