@@ -139,6 +139,8 @@ def week(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "monday": monday,
             "sunday": monday + datetime.timedelta(days=6),
             "week": selectors.week_label(monday),
+            "week_year": str(monday.isocalendar().year),
+            "week_number": monday.isocalendar().week,
             "previous": selectors.week_label(monday - datetime.timedelta(days=7)),
             "next": selectors.week_label(monday + datetime.timedelta(days=7)),
             "this_week": selectors.week_label(selectors.monday_of(today)),

@@ -101,7 +101,8 @@ def test_the_week_shows_days_groups_people_and_free_places(personas):
     response = client_for(personas.staff).get(week_url(planned, week_label(monday)))
     page = text_of(response)
     sunday = monday + datetime.timedelta(days=6)
-    assert f"{week_label(monday)}周（{monday:%Y-%m-%d}至{sunday:%Y-%m-%d}）" in page
+    year, number, _day = monday.isocalendar()
+    assert f"{year}年第{number}周（{monday:%Y-%m-%d}至{sunday:%Y-%m-%d}）" in page
     days = response.context["days"]
     # Monday: 4 − 3 = 1 free; Tuesday and Wednesday 4; Thursday to Sunday no duty.
     assert [d.free_places for d in days] == [1, 4, 4, None, None, None, None]
