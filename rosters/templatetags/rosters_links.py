@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from django import template
+import datetime
 
-from planning.models import PlannedActivity
+from django import template
+from django.db.models import Exists, OuterRef
+from django.utils import timezone
+
+from planning.models import Occurrence, PlannedActivity
+from planning.services import WINDOW_DAYS
 from rosters.models import SwapRequest, SwapStatus
 from rosters.selectors import is_recurring
 
@@ -13,14 +18,15 @@ register = template.Library()
 
 @register.simple_tag
 def recurring_planned(team) -> list[PlannedActivity]:
-    """The team's published recurring planned activities that have not ended: each has
-    a weekly roster."""
-    from django.db.models import Q
-    from django.utils import timezone
-
-    today = timezone.localdate()
+    """The team's recurring planned activities with an occurrence in the planned list
+    (not ended, within its window): each has a weekly roster."""
+    now = timezone.now()
+    until = timezone.localdate(now) + datetime.timedelta(days=WINDOW_DAYS)
+    ahead = Occurrence.objects.filter(
+        planned_activity=OuterRef("pk"), ends_at__gt=now, date__lte=until
+    )
     rows = PlannedActivity.objects.filter(team=team, is_published=True).exclude(rule="")
-    rows = rows.filter(Q(end_date__isnull=True) | Q(end_date__gte=today)).order_by("title", "pk")
+    rows = rows.filter(Exists(ahead)).order_by("title", "pk")
     return [planned for planned in rows if is_recurring(planned)]
 
 
