@@ -17,6 +17,7 @@ from planning.models import Occurrence, OccurrenceStatus
 from rosters.models import GROUP_NAME_MAX, REASON_MAX, DutyGroup
 from rosters.selectors import week_parse
 from signups.models import SignUp, SignUpStatus
+from volunteer_site.names import pinyin_key
 
 WEEK, FOUR_WEEKS = "week", "4weeks"
 
@@ -66,7 +67,11 @@ class GroupEditForm(GroupForm):
 
     def __init__(self, *args, team, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = current_members(team)
+        field = self.fields["members"]
+        field.queryset = current_members(team)
+        # Offered in pinyin order (扎西 before 卓玛); the queryset still validates.
+        members = sorted(field.queryset, key=lambda member: (pinyin_key(member.name), member.pk))
+        field.choices = [(member.pk, field.label_from_instance(member)) for member in members]
 
 
 class PutGroupOnDutyForm(forms.Form):

@@ -16,6 +16,7 @@ from members.models import Member
 from planning.models import Occurrence, OccurrenceStatus, PlannedActivity
 from rosters.models import DutyGroup, DutyGroupMember
 from signups.models import SignUp, SignUpStatus
+from volunteer_site.names import pinyin_key
 
 ONE_DAY = datetime.timedelta(days=1)
 WEEK_TEXT = re.compile(r"([0-9]{4})-W([0-9]{2})", re.ASCII)
@@ -170,9 +171,15 @@ def my_duties(member: Member, *, now: datetime.datetime | None = None) -> list[R
     return [_day(occurrence, me_user_id=member.user_id) for occurrence in occurrences]
 
 
-def team_groups(team):
-    """The team's groups in rotation order, each with its members (by name)."""
-    rows = DutyGroupMember.objects.select_related("member").order_by("member__name", "member_id")
-    return DutyGroup.objects.filter(team=team).prefetch_related(
-        Prefetch("members", queryset=rows, to_attr="rows")
+def team_groups(team) -> list[DutyGroup]:
+    """The team's groups in rotation order, each with its members in pinyin order
+    (``rows``)."""
+    rows = DutyGroupMember.objects.select_related("member")
+    groups = list(
+        DutyGroup.objects.filter(team=team).prefetch_related(
+            Prefetch("members", queryset=rows, to_attr="rows")
+        )
     )
+    for group in groups:
+        group.rows.sort(key=lambda row: (pinyin_key(row.member.name), row.member_id))
+    return groups

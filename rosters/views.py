@@ -36,6 +36,7 @@ from rosters.forms import (
 )
 from rosters.models import DutyGroup, SwapRequest, SwapStatus
 from teams.access import roles_for, team_for_secretary, team_for_staff
+from volunteer_site.names import pinyin_key
 
 
 def _tell_form_errors(request: HttpRequest, form) -> None:
@@ -145,7 +146,9 @@ def week(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "next": selectors.week_label(monday + datetime.timedelta(days=7)),
             "this_week": selectors.week_label(selectors.monday_of(today)),
             "groups": list(DutyGroup.objects.filter(team=team)),
-            "members": list(members.filter(user__isnull=False)),
+            "members": sorted(
+                members.filter(user__isnull=False), key=lambda member: pinyin_key(member.name)
+            ),
             "today": today,
         },
     )

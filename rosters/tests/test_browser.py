@@ -112,3 +112,27 @@ def test_the_week_rotated_on_a_phone_and_printed(live_server, page, personas):
     # Rotating again (the page's button pressed twice) changes nothing.
     again = services.groups_rotate(planned=planned, monday=monday, weeks=1, by=personas.secretary)
     assert again == 0
+
+
+def test_the_secretary_makes_a_group_on_a_phone(live_server, page, personas):
+    from members.tests.factories import MemberFactory
+
+    for name in ("扎西", "卓玛", "次仁"):
+        MemberFactory(team=personas.team, name=name)
+    page.set_viewport_size({"width": 390, "height": 844})
+    log_in_browser(page, live_server.url, "secretary", PASSWORD)
+    page.goto(f"{live_server.url}/teams/our-team/groups/")
+    assert "本队还没有值班小组。" in page.inner_text("body")
+    page.get_by_label("组名").fill("第一组")
+    page.get_by_role("button", name="添加小组").click()
+    assert "已创建小组“第一组”。" in page.inner_text("body")
+    page.get_by_label("扎西").check()
+    page.get_by_label("卓玛").check()
+    fits_the_phone(page)
+    assert_accessible(page)
+    page.screenshot(path=str(ARTIFACTS / "group-form-390.png"), full_page=True)
+    page.get_by_role("button", name="保存小组").click()
+    assert "已保存小组“第一组”。" in page.inner_text("body")
+    assert "扎西、卓玛" in page.locator("section").first.inner_text()
+    fits_the_phone(page)
+    page.screenshot(path=str(ARTIFACTS / "groups-390.png"), full_page=True)
