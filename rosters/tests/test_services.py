@@ -359,3 +359,23 @@ def test_only_the_partner_agrees(two_nights):
 )
 def test_week_parse(text, monday):
     assert selectors.week_parse(text) == monday
+
+
+def test_a_cancelled_duty_rejects_its_pending_swaps(two_nights, secretary):
+    from planning.signals import occurrences_cancelled
+
+    x, y, z, ana, bai, cai = two_nights
+    exchange = services.swap_request(occurrence=x, requester=ana, partner=bai, partner_occurrence=y)
+    hand_over = services.swap_request(occurrence=y, requester=bai, partner=cai)
+    services.member_put_on_duty(occurrence=z, member=cai, by=secretary)
+    unrelated = services.swap_request(occurrence=z, requester=cai, partner=ana)
+    occurrences_cancelled.send(sender=Occurrence, occurrences=[y], by=secretary)
+    unrelated.refresh_from_db()
+    assert unrelated.status == SwapStatus.PENDING
+    for swap in (exchange, hand_over):
+        swap.refresh_from_db()
+        assert (swap.status, swap.reason, swap.decided_by) == (
+            SwapStatus.REJECTED,
+            "该班次已取消。",
+            secretary,
+        )

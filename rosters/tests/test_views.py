@@ -356,3 +356,30 @@ def test_swapping_with_someone_of_another_team_is_not_a_choice(personas, duties)
     )
     assert "选择一个有效的选项" in page  # oneself is not offered either
     assert not SwapRequest.objects.exists()
+
+
+def test_my_duties_and_the_swap_queue_cost_the_same_queries_for_more_rows(personas, duties):
+    tomorrow, after, dawa = duties
+    volunteer, secretary = client_for(personas.volunteer), client_for(personas.secretary)
+    SwapRequest.objects.create(
+        occurrence=tomorrow, requester=personas.volunteer_member, partner=dawa
+    )
+    volunteer.get(MINE), secretary.get(SWAPS)
+    with CaptureQueriesContext(connection) as mine_few:
+        volunteer.get(MINE)
+    with CaptureQueriesContext(connection) as queue_few:
+        secretary.get(SWAPS)
+    for _ in range(3):
+        member = member_with_login(personas.team)
+        assign(after, member.user, by=None)
+        other = member_with_login(personas.team)
+        assign(tomorrow, other.user, by=None)
+        swap = SwapRequest.objects.create(occurrence=tomorrow, requester=other, partner=member)
+        services.swap_reject(swap=swap, by=personas.secretary, reason="人手已够")
+        SwapRequest.objects.create(occurrence=after, requester=member, partner=other)
+    with CaptureQueriesContext(connection) as mine_many:
+        volunteer.get(MINE)
+    with CaptureQueriesContext(connection) as queue_many:
+        secretary.get(SWAPS)
+    assert len(mine_many) == len(mine_few)
+    assert len(queue_many) == len(queue_few)
