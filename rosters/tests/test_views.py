@@ -246,11 +246,11 @@ def test_the_planned_list_and_the_team_home_link_to_the_rosters(personas):
     assert week_url(recurring) in html and week_url(once) not in html
     assert GROUPS in html
     home = client.get(reverse("dashboard:team", kwargs={"slug": "our-team"})).content.decode()
-    assert SWAPS in home
+    assert SWAPS in home and GROUPS in home
     staff_home = client_for(personas.staff).get(
         reverse("dashboard:team", kwargs={"slug": "our-team"})
     )
-    assert SWAPS not in staff_home.content.decode()
+    assert SWAPS not in staff_home.content.decode() and GROUPS in staff_home.content.decode()
 
 
 # --- The volunteer -----------------------------------------------------------------------------
