@@ -6,3 +6,6 @@ class RostersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "rosters"
     verbose_name = _("Duty rosters")
+
+    def ready(self) -> None:
+        from rosters import receivers  # noqa: F401

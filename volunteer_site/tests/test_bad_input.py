@@ -63,6 +63,7 @@ NUL_URLS = {
     "roster-star": ("members:list", "team", "secretary", "star=%00"),
     "activity-search": ("activities:list", "team", "staff", "q=a%00b"),
     "nul-in-a-name": ("members:list", "team", "secretary", "q%00=1"),
+    "roster-week": ("rosters:week", "planned", "staff", "week=2026-W4%00"),
 }
 
 
@@ -652,6 +653,89 @@ def _attendances():
     return list(Attendance.objects.values())
 
 
+# Duty rosters (rosters/): groups, the roster's actions, swaps.
+def _rosters_state():
+    from rosters.models import DutyGroup, DutyGroupMember, DutyShift, SwapRequest
+    from signups.models import SignUp
+
+    return [
+        list(model.objects.order_by("pk").values())
+        for model in (DutyGroup, DutyGroupMember, DutyShift, SwapRequest, SignUp)
+    ]
+
+
+def _duty_group_create(personas):
+    return reverse("rosters:groups", kwargs={"slug": "our-team"}), {"name": "第一组"}
+
+
+def _duty_group_edit(personas):
+    from rosters.tests.factories import group_of
+
+    group = group_of(personas.team, "第一组", 1)
+    member = _sweep_member(personas)
+    url = reverse("rosters:group_edit", kwargs={"slug": "our-team", "pk": group.pk})
+    return url, {"name": "巡逻一组", "members": str(member.pk)}
+
+
+def _roster(personas):
+    from rosters.tests.factories import group_of, member_with_login, next_monday, patrol
+    from signups.services import assign
+
+    planned = patrol(personas.team, first=next_monday(), days=1)
+    occurrence = planned.occurrences.get()
+    group = group_of(personas.team, "第一组", 1)
+    member = member_with_login(personas.team, name="扎西")
+    signup = assign(occurrence, member_with_login(personas.team).user, by=None)
+    return planned, {
+        "occurrence": str(occurrence.pk),
+        "group": str(group.pk),
+        "member": str(member.pk),
+        "signup": str(signup.pk),
+    }
+
+
+def _roster_action(name: str, fields: tuple[str, ...]):
+    def setup(personas):
+        planned, ids = _roster(personas)
+        url = reverse(f"rosters:{name}", kwargs={"slug": "our-team", "pk": planned.pk})
+        if name == "rotate":
+            from rosters.selectors import week_label
+
+            return url, {"week": week_label(planned.first_date), "span": "week"}
+        return url, {field: ids[field] for field in fields}
+
+    return setup
+
+
+def _swap_duties(personas):
+    from rosters.tests.factories import member_with_login, next_monday, patrol
+    from signups.services import assign
+
+    planned = patrol(personas.team, first=next_monday(), days=2)
+    mine, theirs = planned.occurrences.order_by("date")
+    partner = member_with_login(personas.team, name="达瓦")
+    assign(mine, personas.volunteer, by=None)
+    assign(theirs, partner.user, by=None)
+    return mine, theirs, partner
+
+
+def _swap_request(personas):
+    mine, theirs, partner = _swap_duties(personas)
+    url = reverse("rosters:swap_create", kwargs={"pk": mine.pk})
+    return url, {"partner": str(partner.pk), "partner_occurrence": str(theirs.pk)}
+
+
+def _swap_reject(personas):
+    from rosters.models import SwapRequest
+
+    mine, _theirs, partner = _swap_duties(personas)
+    swap = SwapRequest.objects.create(
+        occurrence=mine, requester=personas.volunteer_member, partner=partner
+    )
+    url = reverse("rosters:swap_reject", kwargs={"slug": "our-team", "pk": swap.pk})
+    return url, {"reason": "当天另有安排"}
+
+
 # The participant picker names a participant's hours after the member.
 PARTICIPANT_HOURS = "hours_<participant>"
 MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "work_unit", "phone", "email")
@@ -820,6 +904,53 @@ FORMS = {
         ("user", "hours", "arrived", "left"),
         _attendances,
         redirects=True,
+    ),
+    # Duty rosters (rosters/).
+    "duty-group-create": PostedForm("secretary", _duty_group_create, ("name",), (), _rosters_state),
+    "duty-group-edit": PostedForm(
+        "secretary", _duty_group_edit, ("name",), ("members",), _rosters_state
+    ),
+    "roster-put-group": PostedForm(
+        "staff",
+        _roster_action("put_group", ("occurrence", "group")),
+        (),
+        ("occurrence", "group"),
+        _rosters_state,
+        redirects=True,
+    ),
+    "roster-put-member": PostedForm(
+        "staff",
+        _roster_action("put_member", ("occurrence", "member")),
+        (),
+        ("occurrence", "member"),
+        _rosters_state,
+        redirects=True,
+    ),
+    "roster-take-off": PostedForm(
+        "staff",
+        _roster_action("take_off", ("signup",)),
+        (),
+        ("signup",),
+        _rosters_state,
+        redirects=True,
+    ),
+    "roster-rotate": PostedForm(
+        "secretary",
+        _roster_action("rotate", ()),
+        ("week",),
+        ("week", "span"),
+        _rosters_state,
+        redirects=True,
+    ),
+    "swap-request": PostedForm(
+        "volunteer",
+        _swap_request,
+        (),
+        ("partner", "partner_occurrence"),
+        _rosters_state,
+    ),
+    "swap-reject": PostedForm(
+        "secretary", _swap_reject, ("reason",), (), _rosters_state, redirects=True
     ),
     "activity-form": PostedForm(
         "staff",
@@ -1001,3 +1132,71 @@ def test_a_posted_rule_field_is_ignored(personas):
     response = logged_in(personas.staff).post(url, {**data, "rule": "FREQ=DAILY;COUNT=3660"})
     assert response.status_code == 302
     assert PlannedActivity.objects.get().rule == "FREQ=WEEKLY;BYDAY=FR"
+
+
+# --- Duty rosters (rosters/): the week in the address, tampered ids, look-alike names ----------
+
+
+@pytest.mark.parametrize(
+    "week", ["NaN", "2026-W99", "9" * 100_000, "２０２６-Ｗ９９", "2026-W49x", "-1", "²³"]
+)
+def test_a_bad_roster_week_shows_this_week_with_a_chinese_notice(personas, week):
+    from rosters.tests.factories import next_monday, patrol
+
+    planned = patrol(personas.team, first=next_monday(), days=1)
+    url = reverse("rosters:week", kwargs={"slug": "our-team", "pk": planned.pk})
+    response = logged_in(personas.staff).get(url, {"week": week})
+    assert response.status_code == 200
+    today = timezone.localdate()
+    assert response.context["monday"] == today - datetime.timedelta(days=today.weekday())
+    assert "无法识别地址中的周次，现显示本周。" in response.content.decode()
+
+
+def test_a_week_in_full_width_digits_is_that_week(personas):
+    from rosters.tests.factories import next_monday, patrol
+
+    planned = patrol(personas.team, first=next_monday(), days=1)
+    url = reverse("rosters:week", kwargs={"slug": "our-team", "pk": planned.pk})
+    response = logged_in(personas.staff).get(url, {"week": "２０２６－Ｗ４９"})
+    assert response.context["monday"] == datetime.date(2026, 11, 30)
+
+
+def test_tampered_roster_ids_are_refused_and_change_nothing(personas):
+    """Another team's member, group, occurrence or sign-up: not a choice, never used."""
+    from rosters.tests.factories import group_of, member_with_login, next_monday, patrol
+    from signups.services import assign
+
+    planned, ids = _roster(personas)
+    theirs = patrol(personas.other_team, first=next_monday(), days=1)
+    their_occurrence = theirs.occurrences.get()
+    stranger = member_with_login(personas.other_team)
+    their_signup = assign(their_occurrence, stranger.user, by=None)
+    tampered = {
+        "put_group": {**ids, "group": str(group_of(personas.other_team, "第一组", 1).pk)},
+        "put_member": {**ids, "member": str(stranger.pk)},
+        "take_off": {"signup": str(their_signup.pk)},
+    }
+    client = logged_in(personas.secretary)
+    before = _rosters_state()
+    for name, data in tampered.items():
+        url = reverse(f"rosters:{name}", kwargs={"slug": "our-team", "pk": planned.pk})
+        response = client.post(url, data)
+        assert_refused_in_chinese(response, redirects=True)
+    assert _rosters_state() == before
+    url = reverse("rosters:group_edit", kwargs={"slug": "our-team", "pk": ids["group"]})
+    response = client.post(url, {"name": "第一组", "members": [ids["member"], str(stranger.pk)]})
+    assert "选择一个有效的选项" in response.content.decode()
+    assert _rosters_state() == before
+
+
+@pytest.mark.parametrize("name", ["第一组\u200b", "\u202e第一组", "第一组\ufeff", " 第一组　"])
+def test_a_look_alike_group_name_is_refused_in_chinese(personas, name):
+    from rosters.tests.factories import group_of
+
+    group_of(personas.team, "第一组", 0)
+    before = _rosters_state()
+    url = reverse("rosters:groups", kwargs={"slug": "our-team"})
+    response = logged_in(personas.secretary).post(url, {"name": name})
+    assert response.status_code == 200
+    assert "本队已有名为“第一组”的小组。" in response.content.decode()
+    assert _rosters_state() == before

@@ -199,6 +199,23 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "attendance:mark": ("post", "occurrence", post_action({"staff", "secretary"})),
     "attendance:unmark": ("post", "occurrence", post_action({"staff", "secretary"})),
     "attendance:draft": ("post", "occurrence", post_action({"staff", "secretary"})),
+    # Duty rosters (rosters/): groups and the weekly roster are the team's staff's and
+    # secretary's (the region's admin 403); swaps are decided by the secretary; the
+    # volunteer's own roster, swap requests and agreeing are the volunteer's.
+    "rosters:groups": ("get", "team", TEAM_WRITERS),
+    "rosters:group_edit": ("get", "duty_group", TEAM_WRITERS),
+    "rosters:group_delete": ("post", "duty_group", post_action({"staff", "secretary"})),
+    "rosters:week": ("get", "roster_planned", TEAM_WRITERS),
+    "rosters:put_group": ("post", "roster_planned", post_action({"staff", "secretary"})),
+    "rosters:put_member": ("post", "roster_planned", post_action({"staff", "secretary"})),
+    "rosters:take_off": ("post", "roster_planned", post_action({"staff", "secretary"})),
+    "rosters:rotate": ("post", "roster_planned", post_action({"staff", "secretary"})),
+    "rosters:swaps": ("get", "team", SECRETARY_ONLY),
+    "rosters:swap_approve": ("post", "swap", post_action({"secretary"})),
+    "rosters:swap_reject": ("post", "swap", post_action({"secretary"})),
+    "rosters:mine": ("get", "", {"volunteer": 200}),
+    "rosters:swap_create": ("get", "my_duty", {"volunteer": 200}),
+    "rosters:swap_agree": ("post", "swap", {"volunteer": 302}),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
@@ -284,6 +301,10 @@ def url_for(name: str, kind: str, personas) -> str:
         from planning.tests.factories import planned_of
 
         return reverse(name, kwargs={"slug": team.slug, "pk": planned_of(team).pk})
+    if kind in ("duty_group", "roster_planned", "my_duty", "swap"):  # rosters/
+        from rosters.tests.factories import object_for_permissions
+
+        return reverse(name, kwargs=object_for_permissions(name, kind, personas))
     if kind == "error_report":
         report = ErrorReport.objects.create(team=team, description="错别字", ip_hash="0" * 64)
         return reverse(name, kwargs={"slug": team.slug, "pk": report.pk})
