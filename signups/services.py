@@ -77,8 +77,10 @@ def sign_up(occurrence: Occurrence, user, *, now: datetime.datetime | None = Non
     joins again at the end of the queue. Raises ValidationError with the reason when
     they may not.
     """
-    now = now or timezone.now()
     occurrence = _locked(occurrence)
+    # Read after the lock: the queue's order is the order the requests were served in,
+    # so nobody who asked later gets a place ahead of someone who asked earlier.
+    now = now or timezone.now()
     reason = why_not_sign_up(occurrence, user, now=now)
     if reason:
         raise ValidationError(reason)
