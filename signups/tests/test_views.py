@@ -216,7 +216,7 @@ def test_the_staff_list_in_queue_order_with_counts_by_hand(personas):
 
     page = text_of(client_for(personas.staff).get(staff_url(occurrence)))
     assert "报名名单" in page
-    assert re.search(r"人数上限: 2 已报名: 2 候补: 1 已取消: 2", page)
+    assert re.search(r"人数上限 2 已报名 2 候补 1 已取消 2", page)
     confirmed = page[page.index("已报名 #") : page.index("候补 序号")]
     assert confirmed.index("乙二") < confirmed.index("丙三")
     assert "甲一" not in confirmed and "候补递补" in confirmed
@@ -238,7 +238,7 @@ def test_staff_add_a_member_beyond_capacity_and_remove_one(personas):
     assert "已为志愿者甲报名。" in text_of(response)
     signup = SignUp.objects.get(user=personas.volunteer)
     assert (signup.status, signup.source) == (SignUpStatus.CONFIRMED, SignUpSource.ASSIGNED)
-    assert re.search(r"已报名: 2 ", text_of(response))
+    assert re.search(r"人数上限 1 已报名 2 候补 0", text_of(response))
 
     remove = staff_url(occurrence, "signups:remove", signup_pk=signup.pk)
     response = client.post(remove, follow=True)
@@ -280,3 +280,23 @@ def test_the_planned_list_links_each_occurrence_to_its_sign_ups(personas):
     page = client_for(personas.staff).get(reverse("planning:list", args=["our-team"]))
     html = page.content.decode()
     assert staff_url(one) in html and staff_url(two) in html
+
+
+def test_the_staff_list_costs_the_same_queries_for_few_or_many_people(personas):
+    occurrence = occurrence_of(personas.team, capacity=2)
+
+    def queries() -> int:
+        client = client_for(personas.staff)
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(staff_url(occurrence)).status_code == 200
+        return len(captured)
+
+    fill(occurrence, [volunteer_of(personas.team)])
+    services.assign(occurrence, UserFactory(), by=personas.staff)  # a login without a member
+    few = queries()
+    people = [volunteer_of(personas.team) for _ in range(4)]
+    fill(occurrence, people, start=timezone.now() - datetime.timedelta(minutes=30))
+    services.assign(occurrence, UserFactory(), by=personas.staff)
+    services.cancel(SignUp.objects.get(user=people[0]), by=personas.staff)
+    assert SignUp.objects.filter(occurrence=occurrence).count() == 7
+    assert queries() == few
