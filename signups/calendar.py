@@ -1,5 +1,5 @@
 """The volunteer's calendar feed (.ics, RFC 5545) built with icalendar
-(docs/domain.md § Sign-ups): their confirmed sign-ups from 30 days back on, and the
+(docs/domain.md § Entities, Sign-ups): their confirmed sign-ups from 30 days back on, and the
 occurrences cancelled under them, as STATUS:CANCELLED so that calendar apps drop them."""
 
 from __future__ import annotations

@@ -91,7 +91,7 @@ def new_feed_token() -> str:
 class CalendarFeed(models.Model):
     """A volunteer's secret calendar link (/calendar/<token>.ics): their confirmed
     sign-ups for a calendar app, which cannot log in. Resetting it gives a new token,
-    and the old link stops working (docs/domain.md § Sign-ups)."""
+    and the old link stops working (docs/domain.md § Entities, Sign-ups)."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,

@@ -1,4 +1,4 @@
-"""Mail to volunteers about their sign-ups (docs/domain.md § Sign-ups): moved up from the
+"""Mail to volunteers about their sign-ups (docs/domain.md § Entities, Sign-ups): moved up from the
 waiting list, the occurrence cancelled, and the day-before reminder.
 
 Nothing here raises into a save: the mails are queued after the change has committed

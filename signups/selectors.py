@@ -1,4 +1,4 @@
-"""Reads for the sign-up pages (docs/domain.md § Sign-ups): what a volunteer sees of the
+"""Reads for the sign-up pages (docs/domain.md § Entities, Sign-ups): what a volunteer sees of the
 coming occurrences, and an occurrence's lists for its team's staff. The rules (who
 may, the cut-off) are asked of ``signups.services``; nothing here writes."""
 

@@ -1,4 +1,4 @@
-"""Sign-up pages (docs/domain.md § Sign-ups).
+"""Sign-up pages (docs/domain.md § Entities, Sign-ups).
 
 The volunteer's phone page (/me/activities/): every signed-in user sees the coming
 occurrences they may see (``selectors.visible_occurrences``); another's or a hidden

@@ -1,4 +1,4 @@
-"""Sign-ups at once from two processes on PostgreSQL (docs/domain.md § Sign-ups): the
+"""Sign-ups at once from two processes on PostgreSQL (docs/domain.md § Entities, Sign-ups): the
 lock on the occurrence keeps the capacity and serves the queue in order."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Mail about sign-ups (docs/domain.md § Sign-ups): moved up, cancelled, the day-before
+"""Mail about sign-ups (docs/domain.md § Entities, Sign-ups): moved up, cancelled, the day-before
 reminder; sent once, after the change has committed, and never refusing a save."""
 
 from __future__ import annotations
