@@ -63,7 +63,8 @@ def feed_ics(user, *, now: datetime.datetime | None = None) -> bytes:
             event.add("location", planned.place)
         lines = [planned.team.name]
         if planned.what_to_bring:
-            lines.append(_("What to bring: %(things)s") % {"things": planned.what_to_bring})
+            bring = {"what_to_bring": planned.what_to_bring}
+            lines.append(_("What to bring: %(what_to_bring)s") % bring)
         event.add("description", "\n".join(lines))
         cancelled = occurrence.status == OccurrenceStatus.CANCELLED
         event.add("status", "CANCELLED" if cancelled else "CONFIRMED")

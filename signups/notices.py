@@ -128,9 +128,11 @@ def moved_up_send(signup_ids: list[int], *, now: datetime.datetime | None = None
 def cancelled_send(signup_ids: list[int], *, now: datetime.datetime | None = None) -> int:
     """Tell the people whose occurrence was cancelled; returns the mails sent."""
     now = now or timezone.now()
-    due = Q(status=SignUpStatus.CANCELLED, cancelled_at__isnull=False) & (
-        Q(notified_at__isnull=True) | Q(notified_at__lt=F("cancelled_at"))
-    )
+    due = Q(
+        status=SignUpStatus.CANCELLED,
+        cancelled_at__isnull=False,
+        occurrence__status=OccurrenceStatus.CANCELLED,
+    ) & (Q(notified_at__isnull=True) | Q(notified_at__lt=F("cancelled_at")))
     return sum(
         _claim_and_send(
             pk,

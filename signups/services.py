@@ -123,7 +123,12 @@ def cancel(
     signup.status = SignUpStatus.CANCELLED
     signup.cancelled_at = now
     signup.changed_by = by
-    signup.save(update_fields=["status", "cancelled_at", "changed_by"])
+    fields = ["status", "cancelled_at", "changed_by"]
+    if getattr(by, "pk", None) == signup.user_id:
+        # They did it themselves: nothing to tell them (signups.notices).
+        signup.notified_at = now
+        fields.append("notified_at")
+    signup.save(update_fields=fields)
     return signup, promote_waiting(occurrence, now=now)
 
 

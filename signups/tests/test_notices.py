@@ -59,7 +59,7 @@ def test_moved_up_is_told_once_after_the_cancel_commits(team, django_capture_on_
     day = f"{occurrence.date:%Y-%m-%d}"
     assert message.subject == f"【志愿服务】您已递补报名成功：{day} 火车站夜间巡逻"
     assert "乙" in message.body and "从候补递补为正式报名" in message.body
-    assert "20:00–24:00" in message.body and "手电筒" in message.body
+    assert f"时间：{day} 20:00–24:00" in message.body and "需携带：手电筒" in message.body
     assert f"/me/activities/{occurrence.pk}/" in message.body
     # The task run again (a retry, a second worker) sends nothing more.
     signup = SignUp.objects.get(user=b)
@@ -177,6 +177,9 @@ def test_a_cancelled_occurrence_takes_everyone_off_and_tells_them(
     # The other occurrence is untouched.
     assert SignUp.objects.get(occurrence=other).status == SignUpStatus.CONFIRMED
 
+    # Even handed to the task, c (who had cancelled themselves) is not told.
+    assert notices.cancelled_send([rows.get(user=c).pk]) == 0
+    assert "时间：" not in mail.outbox[0].body  # the cancel mail says it in one sentence
     # Sent again (a repeated signal): nobody is told twice.
     with django_capture_on_commit_callbacks(execute=True):
         signals.occurrences_cancelled.send(sender=None, occurrences=[occurrence], by=staff)
