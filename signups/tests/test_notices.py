@@ -217,3 +217,17 @@ def test_a_larger_capacity_moves_the_coming_waiting_lists_up(
     planned.save()
     signals.planned_changed.send(sender=None, planned=planned, changed=["place"], by=None)
     assert SignUp.objects.get(occurrence=near, user=c).status == SignUpStatus.WAITING
+
+
+def test_a_receiver_that_fails_never_fails_planning(team, caplog):
+    """Planning sends its signals after its own change has committed: a failure here is
+    logged, never raised into planning's request."""
+    occurrence = occurrence_of(team)
+    planned = occurrence.planned_activity
+    occurrence.delete()  # gone by the time the signal is read
+    signals.occurrences_cancelled.send(sender=None, occurrences=[occurrence], by=None)
+    assert "not updated" in caplog.text
+    broken = mock.patch("signups.services.waiting_promote_all", side_effect=RuntimeError)
+    with broken:
+        signals.planned_changed.send(sender=None, planned=planned, changed=["capacity"], by=None)
+    assert "not moved up" in caplog.text
