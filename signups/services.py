@@ -147,6 +147,16 @@ def why_not_cancel(
     return None
 
 
+def why_not_assign(occurrence: Occurrence, *, now: datetime.datetime | None = None) -> str | None:
+    """Why the team's staff may not add anyone to the list now; or None."""
+    now = now or timezone.now()
+    if occurrence.ends_at <= now:
+        return _("This activity is over; its list can no longer change.")
+    if occurrence.status == OccurrenceStatus.CANCELLED:
+        return _("This activity has been cancelled.")
+    return None
+
+
 def promote_waiting(
     occurrence: Occurrence, *, now: datetime.datetime | None = None
 ) -> list[SignUp]:
@@ -176,10 +186,9 @@ def assign(occurrence: Occurrence, user, *, by, now: datetime.datetime | None = 
     capacity and the cut-off, as long as the activity has not ended."""
     now = now or timezone.now()
     occurrence = _locked(occurrence)
-    if occurrence.ends_at <= now:
-        raise ValidationError(_("This activity is over; its list can no longer change."))
-    if occurrence.status == OccurrenceStatus.CANCELLED:
-        raise ValidationError(_("This activity has been cancelled."))
+    reason = why_not_assign(occurrence, now=now)
+    if reason:
+        raise ValidationError(reason)
     signup, created = SignUp.objects.get_or_create(
         occurrence=occurrence,
         user=user,

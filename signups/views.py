@@ -157,6 +157,8 @@ def _staff_page(request, team, occurrence, form, status=200) -> HttpResponse:
             "lists": lists,
             "cutoff": services.cutoff(occurrence),
             "form": form,
+            # Over or cancelled: the page says so instead of offering the forms.
+            "closed": services.why_not_assign(occurrence),
         },
         status=status,
     )

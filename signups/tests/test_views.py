@@ -295,3 +295,19 @@ def test_the_staff_list_costs_the_same_queries_for_few_or_many_people(personas):
     services.cancel(SignUp.objects.get(user=people[0]), by=personas.staff)
     assert SignUp.objects.filter(occurrence=occurrence).count() == 7
     assert queries() == few
+
+
+def test_an_occurrence_over_or_cancelled_shows_its_lists_without_forms(personas):
+    over = occurrence_of(personas.team, days_ahead=-2)
+    cancelled = occurrence_of(personas.team, days_ahead=3)
+    services.sign_up(cancelled, personas.volunteer)
+    cancelled.status = OccurrenceStatus.CANCELLED
+    cancelled.save()
+    client = client_for(personas.staff)
+    reasons = {over: "该活动已结束，名单不能再更改。", cancelled: "该活动已取消。"}
+    for occurrence, reason in reasons.items():
+        response = client.get(staff_url(occurrence))
+        assert reason in text_of(response)
+        html = response.content.decode()
+        assert staff_url(occurrence, "signups:assign") not in html
+        assert "/remove/" not in html
