@@ -10,6 +10,8 @@ does.
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -59,6 +61,12 @@ class SignUp(models.Model):
         blank=True,
         related_name="+",
     )
+    # The day-before reminder went out (signups.notices): a re-run sends nothing twice.
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    # When the volunteer was last mailed a change they did not make (moved up from the
+    # waiting list, the occurrence cancelled): a mail is due while this is older than
+    # ``promoted_at`` or ``cancelled_at``, so a re-run or a retry sends nothing twice.
+    notified_at = models.DateTimeField(_("told at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("sign-up")
@@ -73,3 +81,30 @@ class SignUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurrence} {self.user} {self.status}"
+
+
+def new_feed_token() -> str:
+    # 256 bits: the link is the only key to the calendar (no login).
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """A volunteer's secret calendar link (/calendar/<token>.ics): their confirmed
+    sign-ups for a calendar app, which cannot log in. Resetting it gives a new token,
+    and the old link stops working (docs/domain.md § Entities, Sign-ups)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=new_feed_token)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("calendar link")
+        verbose_name_plural = _("calendar links")
+
+    def __str__(self) -> str:
+        return f"{self.user}"

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from planning.models import Audience, Occurrence, OccurrenceStatus
-from signups.models import SignUp, SignUpSource, SignUpStatus
+from signups import notices
+from signups.models import CalendarFeed, SignUp, SignUpSource, SignUpStatus, new_feed_token
 
 ON_THE_LIST = (SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
 
@@ -76,8 +77,10 @@ def sign_up(occurrence: Occurrence, user, *, now: datetime.datetime | None = Non
     joins again at the end of the queue. Raises ValidationError with the reason when
     they may not.
     """
-    now = now or timezone.now()
     occurrence = _locked(occurrence)
+    # Read after the lock: the queue's order is the order the requests were served in,
+    # so nobody who asked later gets a place ahead of someone who asked earlier.
+    now = now or timezone.now()
     reason = why_not_sign_up(occurrence, user, now=now)
     if reason:
         raise ValidationError(reason)
@@ -114,18 +117,44 @@ def cancel(
     signup = SignUp.objects.select_for_update().get(pk=signup.pk)
     if signup.status == SignUpStatus.CANCELLED:
         return signup, []
-    if by == signup.user and now >= cutoff(occurrence):
-        raise ValidationError(
-            _("Cancelling closed at %(time)s. Please tell the organiser.")
-            % {"time": f"{timezone.localtime(cutoff(occurrence)):%Y-%m-%d %H:%M}"}
-        )
-    if occurrence.ends_at <= now:
-        raise ValidationError(_("This activity is over; its list can no longer change."))
+    reason = why_not_cancel(occurrence, signup, by=by, now=now)
+    if reason:
+        raise ValidationError(reason)
     signup.status = SignUpStatus.CANCELLED
     signup.cancelled_at = now
     signup.changed_by = by
-    signup.save(update_fields=["status", "cancelled_at", "changed_by"])
+    fields = ["status", "cancelled_at", "changed_by"]
+    if getattr(by, "pk", None) == signup.user_id:
+        # They did it themselves: nothing to tell them (signups.notices).
+        signup.notified_at = now
+        fields.append("notified_at")
+    signup.save(update_fields=fields)
     return signup, promote_waiting(occurrence, now=now)
+
+
+def why_not_cancel(
+    occurrence: Occurrence, signup: SignUp, *, by, now: datetime.datetime | None = None
+) -> str | None:
+    """Why ``by`` may not take ``signup`` off the list now, in words for them; or None.
+    The volunteer themselves until the cut-off, the team's staff until the end."""
+    now = now or timezone.now()
+    if getattr(by, "pk", None) == signup.user_id and now >= cutoff(occurrence):
+        return _("Cancelling closed at %(time)s. Please tell the organiser.") % {
+            "time": f"{timezone.localtime(cutoff(occurrence)):%Y-%m-%d %H:%M}"
+        }
+    if occurrence.ends_at <= now:
+        return _("This activity is over; its list can no longer change.")
+    return None
+
+
+def why_not_assign(occurrence: Occurrence, *, now: datetime.datetime | None = None) -> str | None:
+    """Why the team's staff may not add anyone to the list now; or None."""
+    now = now or timezone.now()
+    if occurrence.ends_at <= now:
+        return _("This activity is over; its list can no longer change.")
+    if occurrence.status == OccurrenceStatus.CANCELLED:
+        return _("This activity has been cancelled.")
+    return None
 
 
 def promote_waiting(
@@ -144,6 +173,10 @@ def promote_waiting(
         signup.status = SignUpStatus.CONFIRMED
         signup.promoted_at = now
         signup.save(update_fields=["status", "promoted_at"])
+    if promoted:
+        # Whoever freed the place (a cancel, a larger capacity, staff), the people moved
+        # up are told, once this commits; a mail or broker outage changes nothing here.
+        notices.queue_moved_up([signup.pk for signup in promoted])
     return promoted
 
 
@@ -153,10 +186,9 @@ def assign(occurrence: Occurrence, user, *, by, now: datetime.datetime | None = 
     capacity and the cut-off, as long as the activity has not ended."""
     now = now or timezone.now()
     occurrence = _locked(occurrence)
-    if occurrence.ends_at <= now:
-        raise ValidationError(_("This activity is over; its list can no longer change."))
-    if occurrence.status == OccurrenceStatus.CANCELLED:
-        raise ValidationError(_("This activity has been cancelled."))
+    reason = why_not_assign(occurrence, now=now)
+    if reason:
+        raise ValidationError(reason)
     signup, created = SignUp.objects.get_or_create(
         occurrence=occurrence,
         user=user,
@@ -175,3 +207,64 @@ def assign(occurrence: Occurrence, user, *, by, now: datetime.datetime | None = 
         signup.changed_by = by
         signup.save()
     return signup
+
+
+def own_signup(occurrence: Occurrence, user) -> SignUp | None:
+    """The user's sign-up for ``occurrence`` while they are on its list (confirmed or
+    waiting), or None."""
+    return SignUp.objects.filter(occurrence=occurrence, user=user, status__in=ON_THE_LIST).first()
+
+
+def occurrences_cancelled_apply(
+    *, occurrences, by=None, now: datetime.datetime | None = None
+) -> list[int]:
+    """Occurrences that will not take place (planning.signals.occurrences_cancelled):
+    everyone on their lists (confirmed or waiting) is taken off and told, once this
+    commits. Returns the ids of the sign-ups cancelled. Running it again changes nothing."""
+    now = now or timezone.now()
+    cancelled: list[int] = []
+    for occurrence in occurrences:
+        with transaction.atomic():
+            _locked(occurrence)
+            rows = list(
+                SignUp.objects.select_for_update().filter(
+                    occurrence_id=occurrence.pk, status__in=ON_THE_LIST
+                )
+            )
+            for signup in rows:
+                signup.status = SignUpStatus.CANCELLED
+                signup.cancelled_at = now
+                signup.changed_by = by
+                signup.save(update_fields=["status", "cancelled_at", "changed_by"])
+            ids = [signup.pk for signup in rows]
+            if ids:
+                notices.queue_cancelled(ids)
+            cancelled += ids
+    return cancelled
+
+
+def waiting_promote_all(*, planned, now: datetime.datetime | None = None) -> list[SignUp]:
+    """After the planned activity's capacity changed: on each of its scheduled
+    occurrences that has not begun, move the waiting list up into the new places, one
+    occurrence at a time under its lock (a smaller capacity moves nobody down)."""
+    now = now or timezone.now()
+    promoted: list[SignUp] = []
+    pks = Occurrence.objects.filter(
+        planned_activity=planned, status=OccurrenceStatus.SCHEDULED, starts_at__gt=now
+    ).values_list("pk", flat=True)
+    for pk in list(pks):
+        with transaction.atomic():
+            occurrence = _locked(Occurrence(pk=pk))
+            promoted += promote_waiting(occurrence, now=now)
+    return promoted
+
+
+@transaction.atomic
+def calendar_feed_reset(*, user) -> CalendarFeed:
+    """The user's calendar link, new: a first one, or a new token replacing the old
+    (whose link then answers 404)."""
+    feed, created = CalendarFeed.objects.select_for_update().get_or_create(user=user)
+    if not created:
+        feed.token = new_feed_token()
+        feed.save(update_fields=["token"])
+    return feed

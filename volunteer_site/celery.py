@@ -50,6 +50,12 @@ BEAT_SCHEDULE = {
         "task": "planning.create_occurrences",
         "schedule": crontab(hour=1, minute=20),
     },
+    # The day-before reminder to everyone signed up for tomorrow's occurrences
+    # (signups.notices); a sign-up is reminded once, whatever the number of runs.
+    "signup-day-before-reminders": {
+        "task": "signups.send_reminders",
+        "schedule": crontab(hour=18, minute=0),
+    },
     "beat-heartbeat": {
         "task": "volunteer_site.tasks.beat_heartbeat",
         "schedule": crontab(minute="*"),

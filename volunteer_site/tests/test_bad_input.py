@@ -736,6 +736,21 @@ def _swap_reject(personas):
     return url, {"reason": "当天另有安排"}
 
 
+# Sign-ups (signups/): staff add a member to an occurrence's list.
+def _signup_assign(personas):
+    from planning.tests.factories import occurrence_of
+
+    occurrence = occurrence_of(personas.team)
+    url = reverse("signups:assign", kwargs={"slug": "our-team", "pk": occurrence.pk})
+    return url, {"member": str(personas.volunteer_member.pk)}
+
+
+def _signups():
+    from signups.models import CalendarFeed, SignUp
+
+    return list(SignUp.objects.values()), list(CalendarFeed.objects.values())
+
+
 # The participant picker names a participant's hours after the member.
 PARTICIPANT_HOURS = "hours_<participant>"
 MEMBER_TEXT = ("volunteer_number", "name", "ethnicity", "position", "work_unit", "phone", "email")
@@ -952,6 +967,7 @@ FORMS = {
     "swap-reject": PostedForm(
         "secretary", _swap_reject, ("reason",), (), _rosters_state, redirects=True
     ),
+    "signup-assign": PostedForm("staff", _signup_assign, (), ("member",), _signups),
     "activity-form": PostedForm(
         "staff",
         _activity,
@@ -1200,3 +1216,49 @@ def test_a_look_alike_group_name_is_refused_in_chinese(personas, name):
     assert response.status_code == 200
     assert "本队已有名为“第一组”的小组。" in response.content.decode()
     assert _rosters_state() == before
+
+
+# --- Sign-ups (signups/) -------------------------------------------------------------------------
+
+
+def test_a_member_in_full_width_digits_is_signed_up(personas):
+    """Full-width digits are digits: the member picked is the member signed up."""
+    from signups.models import SignUp
+
+    url, data = _signup_assign(personas)
+    full_width = "".join(chr(ord(d) + 0xFEE0) for d in data["member"])
+    response = logged_in(personas.staff).post(url, {"member": full_width})
+    assert response.status_code == 302
+    assert SignUp.objects.get().user == personas.volunteer
+
+
+@pytest.mark.parametrize("pk", ["0", str(10**30)])
+@pytest.mark.parametrize("name", ["signups:detail", "signups:sign_up", "signups:cancel"])
+def test_a_tampered_occurrence_number_is_not_found(personas, name, pk):
+    from signups.models import SignUp
+
+    client = logged_in(personas.volunteer)
+    url = reverse(name, kwargs={"pk": int(pk)})
+    response = client.get(url) if name == "signups:detail" else client.post(url)
+    assert response.status_code == 404
+    assert not SignUp.objects.exists()
+
+
+def test_a_tampered_sign_up_number_is_not_found(personas):
+    from planning.tests.factories import occurrence_of
+
+    occurrence = occurrence_of(personas.team)
+    url = f"/teams/our-team/planned/occurrences/{occurrence.pk}/signups/{10**30}/remove/"
+    assert logged_in(personas.staff).post(url).status_code == 404
+
+
+@pytest.mark.parametrize("token", ["%00", "a%00b", "%EF%BC%A1" * 43, "x" * 5000])
+def test_a_calendar_token_with_nul_or_look_alikes_is_refused(personas, token):
+    from signups.services import calendar_feed_reset
+
+    calendar_feed_reset(user=personas.volunteer)
+    response = Client().get(f"/calendar/{token}.ics")
+    assert response.status_code in (400, 404)
+    if "%00" in token:
+        assert response.status_code == 400
+        assert REFUSED_CHARACTERS in response.content.decode()

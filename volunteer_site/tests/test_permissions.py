@@ -216,6 +216,20 @@ EXPECTED: dict[str, tuple[str, str, dict[str, int]]] = {
     "rosters:mine": ("get", "", {"volunteer": 200}),
     "rosters:swap_create": ("get", "my_duty", {"volunteer": 200}),
     "rosters:swap_agree": ("post", "swap", {"volunteer": 302}),
+    # Sign-ups (signups/): every signed-in user has the page of coming activities (a
+    # volunteer sees their team's, everybody the ones open to all); an occurrence for
+    # the team's members only is the volunteer's (others 404); their calendar link is
+    # anyone's who holds it; an occurrence's lists are its team's staff and secretary's
+    # (an empty add comes back as the page with the form's message).
+    "signups:upcoming": ("get", "", dict.fromkeys(PERSONAS, 200)),
+    "signups:detail": ("get", "my_occurrence", {"volunteer": 200}),
+    "signups:sign_up": ("post", "my_occurrence", {"volunteer": 302}),
+    "signups:cancel": ("post", "my_occurrence", {"volunteer": 302}),
+    "signups:calendar_reset": ("post", "", dict.fromkeys(PERSONAS, 302)),
+    "signups:calendar": ("get", "calendar_token", dict.fromkeys(PERSONAS, 200)),
+    "signups:staff_list": ("get", "occurrence", TEAM_WRITERS),
+    "signups:assign": ("post", "occurrence", TEAM_WRITERS),
+    "signups:remove": ("post", "signup", post_action({"staff", "secretary"})),
 }
 
 # Anonymous visitors: these are public, everything else sends them to log in.
@@ -236,6 +250,7 @@ PUBLIC |= dict.fromkeys(
 PUBLIC |= dict.fromkeys(["profiles:profile", "profiles:report", "profiles:report_thanks"], 404)
 PUBLIC |= {"applications:apply": 404, "applications:thanks": 404, "applications:status": 200}
 PUBLIC |= {"certificates:verify_form": 200, "certificates:verify": 200}
+PUBLIC |= {"signups:calendar": 200}
 
 
 def project_url_names() -> set[str]:
@@ -292,6 +307,19 @@ def url_for(name: str, kind: str, personas) -> str:
         if kind == "my_certificate":
             return reverse(name, kwargs={"pk": certificate.pk})
         return reverse(name, kwargs={"slug": team.slug, "pk": certificate.pk})
+    if kind in ("my_occurrence", "calendar_token", "signup"):
+        from planning.tests.factories import occurrence_of
+        from signups.services import calendar_feed_reset, sign_up
+
+        if kind == "calendar_token":
+            token = calendar_feed_reset(user=personas.volunteer).token
+            return reverse(name, kwargs={"token": token})
+        occurrence = occurrence_of(team)
+        if kind == "my_occurrence":
+            return reverse(name, kwargs={"pk": occurrence.pk})
+        signup = sign_up(occurrence, personas.volunteer)
+        kwargs = {"slug": team.slug, "pk": occurrence.pk, "signup_pk": signup.pk}
+        return reverse(name, kwargs=kwargs)
     if kind == "occurrence":
         from planning.tests.factories import occurrence_of
 
