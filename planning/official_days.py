@@ -10,8 +10,8 @@ guesses the days off in lieu, and it lists a break without its weekend days
 (4 October 2026), so "no patrol during the break" would still schedule one.
 
 For a year the package does not know yet it raises; we treat every day of that
-year as an ordinary day and the caller logs a warning (docs/domain.md § Planned
-activities: a new year's schedule needs the package updated).
+year as an ordinary day and the caller logs a warning (a new year's schedule needs the
+package updated: docs/domain.md § Planned activities).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
-"""Groups, rotation and swaps, with numbers worked out by hand (docs/domain.md § Duty
-rosters)."""
+"""Groups, rotation and swaps, with numbers worked out by hand
+(docs/domain.md § Duty rosters)."""
 
 from __future__ import annotations
 
