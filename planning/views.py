@@ -20,7 +20,10 @@ from django.views.decorators.http import require_POST
 
 from planning import services
 from planning.forms import PlannedActivityForm, rule_summary
-from planning.models import Occurrence, PlannedActivity
+from planning.models import Occurrence, OccurrenceStatus, PlannedActivity
+
+# The planned list shows the occurrences that ended this many days ago or less.
+RECENT_DAYS = 14
 from teams.access import team_for_staff
 from volunteer_site.drafts import form_data, login_required_keeping_drafts
 
@@ -54,10 +57,29 @@ def planned_list(request: HttpRequest, slug: str) -> HttpResponse:
     )
     for row in planned:
         row.summary = rule_summary(row.rule)
+    # Ended in the last two weeks: the way to their attendance sheets and draft records.
+    recent = (
+        Occurrence.objects.filter(
+            planned_activity__team=team,
+            ends_at__lte=now,
+            ends_at__gt=now - datetime.timedelta(days=RECENT_DAYS),
+        )
+        .exclude(status=OccurrenceStatus.CANCELLED)
+        .select_related("planned_activity", "planned_activity__category", "activity")
+        .order_by("-starts_at", "-pk")
+    )
     return render(
         request,
         "planning/planned_list.html",
-        {"team": team, "weeks": weeks, "today": today, "until": until, "planned": planned},
+        {
+            "team": team,
+            "weeks": weeks,
+            "today": today,
+            "until": until,
+            "planned": planned,
+            "recent": recent,
+            "recent_days": RECENT_DAYS,
+        },
     )
 
 

@@ -181,3 +181,30 @@ def test_the_list_costs_the_same_queries_for_one_or_many_planned_activities(pers
     for days in (3, 4, 5):
         occurrence_of(personas.team, days_ahead=days, title=f"第{days}")
     assert queries() == one
+
+
+def test_occurrences_ended_in_the_last_two_weeks_lead_to_their_sheets(personas):
+    """After the night's patrol the organiser finds its sheet under 最近 14 天内结束的场次:
+    yesterday's and the one that ended 13 days ago, not the one 15 days ago, not a
+    cancelled one."""
+    from activities.models import ActivityStatus
+    from activities.tests.factories import ActivityFactory
+
+    team = personas.team
+    yesterday = occurrence_of(team, days_ahead=-1, title="昨晚巡逻")
+    older = occurrence_of(team, days_ahead=-13, title="十三天前")
+    occurrence_of(team, days_ahead=-15, title="十五天前")
+    cancelled = occurrence_of(team, days_ahead=-2, title="已取消的")
+    cancelled.status = OccurrenceStatus.CANCELLED
+    cancelled.save()
+    older.activity = ActivityFactory(team=team, status=ActivityStatus.SUBMITTED)
+    older.save()
+
+    response = client_for(personas.staff).get(LIST)
+    page = text_of(response)
+    recent = page[page.index("最近 14 天内结束的场次") :]
+    assert recent.index("昨晚巡逻") < recent.index("十三天前")
+    assert "十五天前" not in recent and "已取消的" not in recent
+    assert "尚未生成" in recent and "待审核" in recent
+    sheet = reverse("attendance:sheet", kwargs={"slug": team.slug, "pk": yesterday.pk})
+    assert sheet in response.content.decode()
