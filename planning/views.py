@@ -21,11 +21,11 @@ from django.views.decorators.http import require_POST
 from planning import services
 from planning.forms import PlannedActivityForm, rule_summary
 from planning.models import Occurrence, OccurrenceStatus, PlannedActivity
+from teams.access import team_for_staff
+from volunteer_site.drafts import form_data, login_required_keeping_drafts
 
 # The planned list shows the occurrences that ended this many days ago or less.
 RECENT_DAYS = 14
-from teams.access import team_for_staff
-from volunteer_site.drafts import form_data, login_required_keeping_drafts
 
 
 @login_required
