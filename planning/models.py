@@ -258,6 +258,12 @@ class Occurrence(models.Model):
         return f"{self.planned_activity} {self.date:%Y-%m-%d}"
 
     @property
+    def signup_closes_at(self) -> datetime.datetime:
+        """Until when volunteers may sign up or cancel themselves (the planned activity's
+        cut-off before the start; docs/domain.md § Sign-ups)."""
+        return self.starts_at - datetime.timedelta(hours=self.planned_activity.cutoff_hours)
+
+    @property
     def time_range(self) -> str:
         """ "20:00–22:00", "20:00–24:00" (ends at midnight), "20:00–次日02:00"."""
         start = timezone.localtime(self.starts_at)

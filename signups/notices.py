@@ -47,8 +47,6 @@ def display_name(user) -> str:
 def _context(signup: SignUp) -> dict:
     occurrence = signup.occurrence
     planned = occurrence.planned_activity
-    from signups.services import cutoff
-
     site = settings.SITE_URL.rstrip("/")
     return {
         "name": display_name(signup.user),
@@ -58,7 +56,7 @@ def _context(signup: SignUp) -> dict:
         "time_range": occurrence.time_range,
         "place": planned.place,
         "what_to_bring": planned.what_to_bring,
-        "cutoff": f"{timezone.localtime(cutoff(occurrence)):%Y-%m-%d %H:%M}",
+        "cutoff": f"{timezone.localtime(occurrence.signup_closes_at):%Y-%m-%d %H:%M}",
         "url": site + reverse("signups:detail", kwargs={"pk": occurrence.pk}),
         "list_url": site + reverse("signups:upcoming"),
     }
@@ -174,29 +172,3 @@ def reminders_send(*, now: datetime.datetime | None = None) -> int:
         )
         for pk in pks
     )
-
-
-def _queue(task_name: str, signup_ids: list[int]) -> None:
-    """Queue a mail task with these ids once the current transaction commits; never raises."""
-
-    def enqueue() -> None:
-        from signups import tasks
-
-        task = getattr(tasks, task_name)
-        try:
-            if settings.CELERY_TASK_ALWAYS_EAGER:
-                task.apply(args=[signup_ids])
-            else:
-                task.delay(signup_ids)
-        except Exception:
-            logger.warning("sign-up mails %s %s not queued", task_name, signup_ids, exc_info=True)
-
-    transaction.on_commit(enqueue, robust=True)
-
-
-def queue_moved_up(signup_ids: list[int]) -> None:
-    _queue("send_moved_up", signup_ids)
-
-
-def queue_cancelled(signup_ids: list[int]) -> None:
-    _queue("send_cancelled", signup_ids)

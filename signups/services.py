@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from planning.models import Audience, Occurrence, OccurrenceStatus
-from signups import notices
+from signups import tasks
 from signups.models import CalendarFeed, SignUp, SignUpSource, SignUpStatus, new_feed_token
 
 ON_THE_LIST = (SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
@@ -25,8 +25,7 @@ ON_THE_LIST = (SignUpStatus.CONFIRMED, SignUpStatus.WAITING)
 
 def cutoff(occurrence: Occurrence) -> datetime.datetime:
     """Until when volunteers may sign up or cancel themselves."""
-    hours = occurrence.planned_activity.cutoff_hours
-    return occurrence.starts_at - datetime.timedelta(hours=hours)
+    return occurrence.signup_closes_at
 
 
 def why_not_sign_up(
@@ -176,7 +175,7 @@ def promote_waiting(
     if promoted:
         # Whoever freed the place (a cancel, a larger capacity, staff), the people moved
         # up are told, once this commits; a mail or broker outage changes nothing here.
-        notices.queue_moved_up([signup.pk for signup in promoted])
+        tasks.queue_moved_up([signup.pk for signup in promoted])
     return promoted
 
 
@@ -238,7 +237,7 @@ def occurrences_cancelled_apply(
                 signup.save(update_fields=["status", "cancelled_at", "changed_by"])
             ids = [signup.pk for signup in rows]
             if ids:
-                notices.queue_cancelled(ids)
+                tasks.queue_cancelled(ids)
             cancelled += ids
     return cancelled
 
