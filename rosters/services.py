@@ -178,9 +178,10 @@ def groups_rotate(
     weeks: group 1 on the first occurrence, group 2 on the second… (a 7-day week with 4
     groups: 1, 2, 3, 4, 1, 2, 3; the next week goes on 4, 1, 2…). The turn is counted
     over every occurrence of the span that is not cancelled, so a re-run, or one run on
-    a later day, gives each day the same group. Only scheduled occurrences that have
-    not started and have no group yet are changed: a re-run changes nothing. Returns how
-    many occurrences got a group."""
+    a later day, gives each day the same group. It goes on from the group of the last
+    day before ``monday`` that had one, so rotating week by week gives what one run over
+    the weeks gives. Only scheduled occurrences that have not started and have no group
+    yet are changed: a re-run changes nothing. Returns how many occurrences got a group."""
     now = now or timezone.now()
     groups = list(DutyGroup.objects.filter(team=planned.team_id).order_by("position", "pk"))
     if not groups:
@@ -190,8 +191,17 @@ def groups_rotate(
         .exclude(status=OccurrenceStatus.CANCELLED)
         .select_related("duty_shift")
     )
+    before = (
+        DutyShift.objects.filter(occurrence__planned_activity=planned, occurrence__date__lt=monday)
+        .exclude(occurrence__status=OccurrenceStatus.CANCELLED)
+        .order_by("-occurrence__date")
+        .values_list("group_id", flat=True)
+        .first()
+    )
+    ids = [group.pk for group in groups]
+    start = ids.index(before) + 1 if before in ids else 0
     changed = 0
-    for turn, occurrence in enumerate(occurrences):
+    for turn, occurrence in enumerate(occurrences, start):
         if occurrence.status != OccurrenceStatus.SCHEDULED or occurrence.starts_at <= now:
             continue
         if hasattr(occurrence, "duty_shift"):

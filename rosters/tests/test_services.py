@@ -91,6 +91,19 @@ def test_four_weeks_go_on_where_the_week_ended(team, secretary):
     assert [names.count(g) for g in ("第一组", "第二组", "第三组", "第四组")] == [7, 7, 7, 7]
 
 
+def test_rotating_week_by_week_goes_on_where_the_last_week_ended(team, secretary):
+    monday = next_monday()
+    planned = patrol(team, first=monday, days=14)
+    four_groups(team, size=1)
+    services.groups_rotate(planned=planned, monday=monday, weeks=1, by=secretary)
+    services.groups_rotate(planned=planned, monday=monday + 7 * ONE_DAY, weeks=1, by=secretary)
+    # Week 1: 1 2 3 4 1 2 3; week 2 goes on with 4: 4 1 2 3 4 1 2 (as one two-week run).
+    assert shifts(planned) == [
+        *["第一组", "第二组", "第三组", "第四组", "第一组", "第二组", "第三组"],
+        *["第四组", "第一组", "第二组", "第三组", "第四组", "第一组", "第二组"],
+    ]
+
+
 def test_only_future_scheduled_days_without_a_group_are_changed(team, secretary):
     monday = next_monday()
     planned = patrol(team, first=monday)
