@@ -165,6 +165,20 @@ def week_occurrences(planned: PlannedActivity, monday: datetime.date, weeks: int
     ).order_by("date")
 
 
+def rotation_start(planned: PlannedActivity, monday: datetime.date, groups: list[DutyGroup]) -> int:
+    """The index in ``groups`` of the group a rotation from ``monday`` begins with: the one
+    after the group of the last day before ``monday`` that had one; else the first."""
+    before = (
+        DutyShift.objects.filter(occurrence__planned_activity=planned, occurrence__date__lt=monday)
+        .exclude(occurrence__status=OccurrenceStatus.CANCELLED)
+        .order_by("-occurrence__date")
+        .values_list("group_id", flat=True)
+        .first()
+    )
+    ids = [group.pk for group in groups]
+    return (ids.index(before) + 1) % len(ids) if before in ids else 0
+
+
 @transaction.atomic
 def groups_rotate(
     *,
@@ -191,15 +205,7 @@ def groups_rotate(
         .exclude(status=OccurrenceStatus.CANCELLED)
         .select_related("duty_shift")
     )
-    before = (
-        DutyShift.objects.filter(occurrence__planned_activity=planned, occurrence__date__lt=monday)
-        .exclude(occurrence__status=OccurrenceStatus.CANCELLED)
-        .order_by("-occurrence__date")
-        .values_list("group_id", flat=True)
-        .first()
-    )
-    ids = [group.pk for group in groups]
-    start = ids.index(before) + 1 if before in ids else 0
+    start = rotation_start(planned, monday, groups)
     changed = 0
     for turn, occurrence in enumerate(occurrences, start):
         if occurrence.status != OccurrenceStatus.SCHEDULED or occurrence.starts_at <= now:

@@ -130,6 +130,7 @@ def week(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         monday = selectors.monday_of(today)
     days = selectors.roster_week(planned, monday)
     members = PutMemberOnDutyForm(planned=planned).fields["member"].queryset
+    groups = list(DutyGroup.objects.filter(team=team).order_by("position", "pk"))
     return render(
         request,
         "rosters/week.html",
@@ -145,7 +146,10 @@ def week(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "previous": selectors.week_label(monday - datetime.timedelta(days=7)),
             "next": selectors.week_label(monday + datetime.timedelta(days=7)),
             "this_week": selectors.week_label(selectors.monday_of(today)),
-            "groups": list(DutyGroup.objects.filter(team=team)),
+            "groups": groups,
+            "rotation_first": groups[services.rotation_start(planned, monday, groups)]
+            if groups
+            else None,
             "members": sorted(
                 members.filter(user__isnull=False), key=lambda member: pinyin_key(member.name)
             ),

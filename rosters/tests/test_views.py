@@ -169,6 +169,21 @@ def test_rotate_from_the_page(personas):
     assert DutyShift.objects.count() == 7
 
 
+def test_the_page_says_which_group_the_rotation_begins_with(personas):
+    monday = next_monday()
+    planned = patrol(personas.team, first=monday, days=14)
+    four_groups(personas.team, size=1)
+    assert "从第一组开始" in text_of(client_for(personas.secretary).get(week_url(planned)))
+    services.groups_rotate(planned=planned, monday=monday, weeks=1, by=personas.secretary)
+    # The first week ended with 第三组 (1 2 3 4 1 2 3): the next begins with 第四组.
+    page = text_of(
+        client_for(personas.secretary).get(
+            week_url(planned, week_label(monday + datetime.timedelta(days=7)))
+        )
+    )
+    assert "从第四组开始" in page
+
+
 def test_rotate_with_a_bad_week_is_refused(personas):
     planned = patrol(personas.team, first=next_monday(), days=1)
     four_groups(personas.team, size=1)
