@@ -104,6 +104,8 @@ def sheet(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         "hours": services.occurrence_hours(occurrence),
         "mark_form": MarkForm(occurrence=occurrence),
         "started": occurrence.starts_at <= timezone.now(),
+        # After the last check-out the code is of no use: the sheet says so instead.
+        "window_over": context["closes"] <= timezone.now(),
     }
     return render(request, "attendance/sheet.html", context)
 

@@ -121,6 +121,18 @@ def test_the_sheet_shows_the_code_the_qr_and_no_shows(personas, running):
     assert "缺席" in page.split("卓玛")[1]
 
 
+def test_after_the_last_check_out_the_sheet_shows_no_code(personas):
+    """A patrol ended yesterday at 24:00: check-out closed at 01:00, so the code and its QR
+    code are of no use; the sheet says when it closed and keeps the hand marking."""
+    ended = occurrence_of(personas.team, days_ahead=-1)
+    response = client_for(personas.staff).get(url("sheet", ended))
+    html = response.content.decode()
+    assert 'src="data:image/svg+xml' not in html and "换一个签到码" not in text_of(response)
+    closes = timezone.localtime(ended.ends_at + services.CHECK_OUT_AFTER)
+    assert f"签到和签退已于 {closes:%Y-%m-%d %H:%M} 截止" in text_of(response)
+    assert 'id="mark-form"' in html
+
+
 def test_the_print_version_has_no_navigation(personas, running):
     html = client_for(personas.secretary).get(url("print", running)).content.decode()
     assert "482913" in html and "site-nav" not in html and "css/attendance.css" in html
