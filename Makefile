@@ -34,10 +34,12 @@ test-services:
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVICE_BROKER_URL)} \
 	$(PY) -m pytest $(PYTEST_ARGS)
 
-# The suite on the embedded default (SQLite, tasks in-process), services deselected.
+# The suite on the embedded default (SQLite, tasks in-process), services deselected,
+# in TEST_WORKERS processes (pytest-xdist; each its own SQLite database and live server).
+TEST_WORKERS ?= 2
 test-embedded:
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u CACHE_URL \
-	$(PY) -m pytest -m "not services" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not services" -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
