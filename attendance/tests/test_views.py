@@ -122,9 +122,10 @@ def test_the_sheet_shows_the_code_the_qr_and_no_shows(personas, running):
 
 
 def test_after_the_last_check_out_the_sheet_shows_no_code(personas):
-    """A patrol ended yesterday at 24:00: check-out closed at 01:00, so the code and its QR
-    code are of no use; the sheet says when it closed and keeps the hand marking."""
-    ended = occurrence_of(personas.team, days_ahead=-1)
+    """A patrol ended two nights ago at 24:00: check-out closed at 01:00, so the code and
+    its QR code are of no use; the sheet says when it closed and keeps the hand marking.
+    (Not last night's: its check-out is still open between 00:00 and 01:00.)"""
+    ended = occurrence_of(personas.team, days_ahead=-2)
     response = client_for(personas.staff).get(url("sheet", ended))
     html = response.content.decode()
     assert 'src="data:image/svg+xml' not in html and "换一个签到码" not in text_of(response)
