@@ -1,7 +1,9 @@
 """The monthly review as an Excel workbook (openpyxl), with Chinese headers.
 
-Two sheets: "月度情况" (the year's months up to the one reviewed) and "队员情况" (one row per
-listed member, behind first, with their counts by month). Member names are
+Three sheets: "月度情况" (the year's months up to the one reviewed), "队员情况" (one row per
+listed member, behind first, with their counts by month) and "报名与到场" (each member's
+sign-ups, attendances and no-shows in the month, as at the export: not part of what is
+signed, docs/domain.md § Attendance). Member names are
 typed by people, so any text that a spreadsheet would read as a formula is
 written with a leading apostrophe.
 """
@@ -41,6 +43,9 @@ MEMBER_HEADERS = [
     "状态",
 ]
 MEMBER_WIDTHS = [16, 12, 12, 14, 14, 10, 10, 10]
+TURNOUT_SHEET = "报名与到场"
+TURNOUT_HEADERS = ["志愿者编号", "姓名", "报名次数", "到场次数", "缺席次数"]
+TURNOUT_WIDTHS = [16, 12, 10, 10, 10]
 
 # Written in Chinese whatever the reader's language: the workbook is a record.
 MONTH_STATE_TEXT = {
@@ -124,8 +129,25 @@ def member_rows(data: ReviewData) -> list[list]:
     ]
 
 
-def review_workbook(*, team, data: ReviewData, review: MonthlyReview | None) -> bytes:
-    """The review of ``data``'s month as .xlsx bytes (the figures as signed, if signed)."""
+def turnout_rows(data: ReviewData, turnout: dict) -> list[list]:
+    rows = []
+    for row in data.members:
+        counts = turnout.get(row.member_id)
+        rows.append(
+            [
+                safe_text(row.number),
+                safe_text(row.name),
+                *((counts.signed_up, counts.attended, counts.no_shows) if counts else (0, 0, 0)),
+            ]
+        )
+    return rows
+
+
+def review_workbook(
+    *, team, data: ReviewData, review: MonthlyReview | None, turnout: dict | None = None
+) -> bytes:
+    """The review of ``data``'s month as .xlsx bytes (the figures as signed, if signed);
+    with ``turnout`` (member id → attendance.selectors.Turnout) the sheet of sign-ups."""
     workbook = Workbook()
     months = workbook.active
     months.title = MONTHS_SHEET
@@ -157,6 +179,20 @@ def review_workbook(*, team, data: ReviewData, review: MonthlyReview | None) -> 
     _sheet(members, MEMBER_HEADERS + month_columns, MEMBER_WIDTHS + [6] * data.month)
     for row in member_rows(data):
         members.append(row)
+
+    if turnout is not None:
+        sheet = workbook.create_sheet(TURNOUT_SHEET)
+        _sheet(sheet, TURNOUT_HEADERS, TURNOUT_WIDTHS)
+        for row in turnout_rows(data, turnout):
+            sheet.append(row)
+        sheet.append([])
+        sheet.append(
+            [
+                "说明",
+                f"{data.year}年{data.month}月已举行的场次（未取消、已结束）中的报名（已确认）、"
+                "到场和缺席（报名未到场）次数，按导出时的数据统计，不属于签署内容。",
+            ]
+        )
 
     buffer = io.BytesIO()
     workbook.save(buffer)

@@ -186,11 +186,7 @@ def _review_detail_context(
     context = _review_context(team, year, month, today)
     tabs = _tabs(request.user, team)
     filters = ReviewFilterForm(request.GET or None)
-    rows = filters.apply(context["shown"].members)
-    # Sign-ups against attendance (docs/domain.md § Attendance): shown, not signed.
-    turnout = turnout_by_member(team, year, month, now=timezone.now())
-    for row in rows:
-        row.turnout = turnout.get(row.member_id, Turnout())
+    rows = _with_turnout(team, year, month, filters.apply(context["shown"].members))
     may_sign = tabs["role"] == TeamRole.Role.SECRETARY and context["month_over"]
     sign_form = None
     if may_sign and (context["review"] is None or context["changed_since"]):
@@ -205,6 +201,15 @@ def _review_detail_context(
         "sign_form": sign_form,
         "status_links": _status_links(context["shown"]),
     }
+
+
+def _with_turnout(team: Team, year: int, month: int, rows: list) -> list:
+    """Each row with its sign-ups against attendance (docs/domain.md § Attendance): shown
+    live beside the review, never part of what is signed."""
+    turnout = turnout_by_member(team, year, month, now=timezone.now())
+    for row in rows:
+        row.turnout = turnout.get(row.member_id, Turnout())
+    return rows
 
 
 def _status_links(data: review_data.ReviewData) -> list[tuple[str, dict]]:
@@ -268,7 +273,10 @@ def _attachment(filename: str, fallback: str) -> str:
 def review_export(request: HttpRequest, slug: str, year: int, month: int) -> HttpResponse:
     team = team_for_reader(request.user, slug)
     context = _review_context(team, year, month, timezone.localdate())
-    content = review_workbook(team=team, data=context["shown"], review=context["review"])
+    turnout = turnout_by_member(team, year, month, now=timezone.now())
+    content = review_workbook(
+        team=team, data=context["shown"], review=context["review"], turnout=turnout
+    )
     response = HttpResponse(
         content,
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -298,7 +306,8 @@ def review_print(request: HttpRequest, slug: str, year: int, month: int) -> Http
         {
             "team": team,
             **context,
-            "rows": context["shown"].members,
+            "rows": _with_turnout(team, year, month, context["shown"].members),
+            "show_turnout": True,
             "printed_at": timezone.localtime(),
             "review_url": reverse(
                 "compliance:review", kwargs={"slug": team.slug, "year": year, "month": month}

@@ -4,14 +4,16 @@ worked out by hand on a few occurrences, in one query."""
 from __future__ import annotations
 
 import datetime
+import io
 import re
 
+import openpyxl
 import pytest
 from django.urls import reverse
 
 from attendance.models import Attendance
 from attendance.selectors import Turnout, sheet_rows, turnout_by_member
-from conftest import client_for
+from conftest import client_for, text_of
 from members.tests.factories import MemberFactory
 from planning.models import Audience, Occurrence, OccurrenceStatus
 from planning.tests.factories import planned_of
@@ -102,6 +104,40 @@ def test_the_review_shows_the_turnout_columns(november):
     assert '<td class="num turnout-signed">2</td>' in row
     assert '<td class="num turnout-attended">1</td>' in row
     assert '<td class="num turnout-no-shows">1</td>' in row
+
+
+def test_the_print_version_has_the_turnout_columns_and_says_they_are_not_signed(november):
+    personas, (_a, b, _c, _d), _nov12 = november
+    url = reverse("compliance:review_print", kwargs={"slug": "our-team", "year": 2026, "month": 11})
+    response = client_for(personas.secretary).get(url)
+    html = response.content.decode()
+    row = re.search(rf'<tr [^>]*data-member="{member_pk(b)}">(.*?)</tr>', html, re.S).group(1)
+    assert re.findall(r'class="num turnout-[a-z-]+">(\d+)<', row) == ["2", "1", "1"]
+    assert "报名、到场和缺席次数按打印时的数据统计，不属于签署内容。" in text_of(response)
+
+
+def test_the_workbook_has_a_sheet_of_sign_ups_and_attendance(november):
+    personas, (a, b, c, d), _nov12 = november
+    url = reverse(
+        "compliance:review_export", kwargs={"slug": "our-team", "year": 2026, "month": 11}
+    )
+    response = client_for(personas.staff).get(url)
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content))["报名与到场"]
+    assert [cell.value for cell in sheet[1]] == [
+        "志愿者编号",
+        "姓名",
+        "报名次数",
+        "到场次数",
+        "缺席次数",
+    ]
+    rows = {row[1]: row[2:] for row in sheet.iter_rows(min_row=2, values_only=True) if row[1]}
+    assert rows["A"] == (2, 1, 1)
+    assert rows["B"] == (2, 1, 1)
+    assert rows["C"] == (0, 1, 0)
+    assert rows["D"] == (0, 0, 0)  # no login: cannot sign up
+    assert rows[personas.volunteer_member.name] == (0, 0, 0)
+    notes = [row for row in sheet.iter_rows(values_only=True) if row[0] == "说明"]
+    assert "不属于签署内容" in notes[0][1]
 
 
 def test_the_sheet_lists_sign_ups_and_walk_ins_with_no_shows(november):

@@ -50,7 +50,7 @@ def workbook_of(response) -> openpyxl.Workbook:
 def test_workbook_sheets_headers_and_layout(personas, review_year):
     response = client_for(personas.staff).get(url(personas.team, "compliance:review_export"))
     book = workbook_of(response)
-    assert book.sheetnames == ["月度情况", "队员情况"]
+    assert book.sheetnames == ["月度情况", "队员情况", "报名与到场"]
     months, members = book["月度情况"], book["队员情况"]
     assert [c.value for c in months[1]] == [
         "月份",
