@@ -101,7 +101,7 @@ def test_secretary_reviews_last_month_filters_signs_and_downloads(live_server, p
     path = tmp_path / download.suggested_filename
     download.save_as(path)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["月度情况", "队员情况"]
+    assert book.sheetnames == ["月度情况", "队员情况", "报名与到场"]
     members = list(book["队员情况"].iter_rows(min_row=2, values_only=True))
     assert len(members) == 121
     assert sum(1 for row in members if row[7] == "落后") == expected_behind  # after 当前应达
