@@ -9,6 +9,7 @@ import (``members.signals.members_imported``).
 The monthly reviews listen to the same changes (compliance/signals.py).
 """
 
+from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -31,9 +32,19 @@ def activity_changed(sender, instance: Activity, **kwargs) -> None:
         figures_changed(team_id=instance.team_id)
 
 
+def deleted_with_its_activity(origin) -> bool:
+    """Whether a participation's post_delete comes from deleting activities (``origin``,
+    Django's delete origin: an Activity or a queryset of them): the activity's own
+    receiver then answers for the change, once, instead of once per participant."""
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is Activity
+
+
 @receiver(post_save, sender=Participation, dispatch_uid="figures-participation-saved")
 @receiver(post_delete, sender=Participation, dispatch_uid="figures-participation-deleted")
-def participation_changed(sender, instance: Participation, **kwargs) -> None:
+def participation_changed(sender, instance: Participation, origin=None, **kwargs) -> None:
+    if deleted_with_its_activity(origin):
+        return
     team_id = (
         Activity.objects.approved()
         .filter(pk=instance.activity_id)

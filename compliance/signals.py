@@ -10,7 +10,7 @@ from django.db.models.signals import post_delete, post_save, pre_save
 from django.dispatch import receiver
 
 from activities.models import Activity, ActivityStatus, Participation
-from activities.signals import counts_for_figures
+from activities.signals import counts_for_figures, deleted_with_its_activity
 from compliance import reviews
 from members.models import Member
 from members.signals import members_imported
@@ -42,7 +42,9 @@ def activity_deleted(sender, instance: Activity, **kwargs) -> None:
 
 @receiver(post_save, sender=Participation, dispatch_uid="reviews-participation-saved")
 @receiver(post_delete, sender=Participation, dispatch_uid="reviews-participation-deleted")
-def participation_changed(sender, instance: Participation, **kwargs) -> None:
+def participation_changed(sender, instance: Participation, origin=None, **kwargs) -> None:
+    if deleted_with_its_activity(origin):
+        return  # activity_deleted notes it once
     activity = (
         Activity.objects.approved()
         .filter(pk=instance.activity_id)
