@@ -1,5 +1,6 @@
 """Mail to volunteers about their sign-ups (docs/domain.md § Entities, Sign-ups): moved up from the
-waiting list, the occurrence cancelled, and the day-before reminder.
+waiting list, taken off the list by the team, the occurrence cancelled, and the day-before
+reminder.
 
 Nothing here raises into a save: the mails are queued after the change has committed
 (``transaction.on_commit``), a broker that is down leaves them unsent (logged), and a
@@ -102,6 +103,7 @@ def _claim_and_send(
 # Translated when sent, in the site's language.
 _MOVED_UP_SUBJECT = gettext_noop("[Volunteer service] You are on the list for %(title)s on %(day)s")
 _CANCELLED_SUBJECT = gettext_noop("[Volunteer service] Cancelled: %(title)s on %(day)s")
+_REMOVED_SUBJECT = gettext_noop("[Volunteer service] Taken off the list: %(title)s on %(day)s")
 _REMINDER_SUBJECT = gettext_noop("[Volunteer service] Tomorrow: %(title)s, %(time_range)s")
 
 
@@ -138,6 +140,29 @@ def cancelled_send(signup_ids: list[int], *, now: datetime.datetime | None = Non
             "notified_at",
             now,
             lambda s: _send(s, _CANCELLED_SUBJECT, "emails/signup_cancelled.txt"),
+        )
+        for pk in signup_ids
+    )
+
+
+def removed_send(signup_ids: list[int], *, now: datetime.datetime | None = None) -> int:
+    """Tell the people the team took off a list (staff, a roster change, an approved swap)
+    of an occurrence still taking place; returns the mails sent."""
+    now = now or timezone.now()
+    due = (
+        Q(status=SignUpStatus.CANCELLED, cancelled_at__isnull=False)
+        & ~Q(occurrence__status=OccurrenceStatus.CANCELLED)
+        & Q(changed_by__isnull=False)
+        & ~Q(changed_by=F("user"))
+        & (Q(notified_at__isnull=True) | Q(notified_at__lt=F("cancelled_at")))
+    )
+    return sum(
+        _claim_and_send(
+            pk,
+            due,
+            "notified_at",
+            now,
+            lambda s: _send(s, _REMOVED_SUBJECT, "emails/signup_removed.txt"),
         )
         for pk in signup_ids
     )

@@ -123,11 +123,14 @@ def cancel(
     signup.cancelled_at = now
     signup.changed_by = by
     fields = ["status", "cancelled_at", "changed_by"]
-    if getattr(by, "pk", None) == signup.user_id:
+    themselves = getattr(by, "pk", None) == signup.user_id
+    if themselves:
         # They did it themselves: nothing to tell them (signups.notices).
         signup.notified_at = now
         fields.append("notified_at")
     signup.save(update_fields=fields)
+    if not themselves:
+        tasks.queue_removed([signup.pk])
     return signup, promote_waiting(occurrence, now=now)
 
 

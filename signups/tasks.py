@@ -32,6 +32,12 @@ def send_cancelled(signup_ids: list[int]) -> int:
     return notices.cancelled_send(signup_ids)
 
 
+@shared_task(name="signups.send_removed", ignore_result=True, **RETRY)
+def send_removed(signup_ids: list[int]) -> int:
+    """Mail the people the team took off a list."""
+    return notices.removed_send(signup_ids)
+
+
 # Its result (the mails sent) is kept for an hour, to be looked at.
 @shared_task(name="signups.send_reminders", **RETRY)
 def send_reminders() -> int:
@@ -61,3 +67,7 @@ def queue_moved_up(signup_ids: list[int]) -> None:
 
 def queue_cancelled(signup_ids: list[int]) -> None:
     _queue("send_cancelled", signup_ids)
+
+
+def queue_removed(signup_ids: list[int]) -> None:
+    _queue("send_removed", signup_ids)

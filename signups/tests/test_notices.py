@@ -98,6 +98,44 @@ def test_a_broker_outage_leaves_the_change_saved(
     assert not mail.outbox
 
 
+def test_taken_off_by_staff_is_told_once_and_the_one_moved_up_too(
+    team, django_capture_on_commit_callbacks
+):
+    occurrence = occurrence_of(team, capacity=1, title="火车站夜间巡逻")
+    a, b = volunteer(team, "甲", "jia@example.org"), volunteer(team, "乙", "yi@example.org")
+    fill(occurrence, [a, b])
+    staff = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(SignUp.objects.get(user=a), by=staff)
+    day = f"{occurrence.date:%Y-%m-%d}"
+    told = {message.to[0]: message for message in mail.outbox}
+    assert sorted(told) == ["jia@example.org", "yi@example.org"]
+    removed = told["jia@example.org"]
+    assert removed.subject == f"【志愿服务】您已不在活动名单上：{day} 火车站夜间巡逻"
+    assert "甲" in removed.body and "日喀则服务队已将您从" in removed.body
+    assert f"{day} 20:00–24:00" in removed.body and "/me/activities/" in removed.body
+    assert told["yi@example.org"].subject.startswith("【志愿服务】您已递补报名成功")
+    # Run again (a retry, a second worker): nothing more.
+    assert notices.removed_send([SignUp.objects.get(user=a).pk]) == 0
+    assert len(mail.outbox) == 2
+
+
+def test_cancelling_oneself_or_being_put_back_sends_no_removal(
+    team, django_capture_on_commit_callbacks
+):
+    occurrence = occurrence_of(team)
+    a, b = volunteer(team, "甲"), volunteer(team, "乙")
+    fill(occurrence, [a, b])
+    staff = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(SignUp.objects.get(user=a), by=a)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel(SignUp.objects.get(user=b), by=staff)
+        services.assign(occurrence, b, by=staff)  # put back before the mail went
+    assert not mail.outbox
+    assert notices.removed_send(list(SignUp.objects.values_list("pk", flat=True))) == 0
+
+
 def test_nobody_without_an_address_is_mailed_and_nothing_fails(team):
     occurrence = occurrence_of(team, capacity=1)
     a = volunteer(team, "甲")
