@@ -28,15 +28,18 @@ test: install-dev assets catalogues system-deps
 	$(MAKE) test-services
 	$(MAKE) test-embedded
 
+# Both halves run in TEST_WORKERS processes (pytest-xdist): each process has its own test
+# database and live server, and on the services its own Celery worker thread on its own
+# Redis database (the configured one plus its number; conftest.py).
+TEST_WORKERS ?= 2
+
 # The suite on the real services. Tests marked `services` fail if one is missing.
 test-services:
 	DATABASE_URL=$${DATABASE_URL:-$(SERVICE_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVICE_BROKER_URL)} \
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-# The suite on the embedded default (SQLite, tasks in-process), services deselected,
-# in TEST_WORKERS processes (pytest-xdist; each its own SQLite database and live server).
-TEST_WORKERS ?= 2
+# The suite on the embedded default (SQLite, tasks in-process), services deselected.
 test-embedded:
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u CACHE_URL \
 	$(PY) -m pytest -m "not services" -n $(TEST_WORKERS) $(PYTEST_ARGS)

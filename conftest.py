@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import contextlib
 import datetime
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 from django.conf import settings
@@ -29,6 +31,36 @@ from teams.tests.factories import (
 
 PASSWORD = "correct-horse-42"
 
+
+def redis_database_of_this_process(url: str, worker: str | None) -> str:
+    """The Redis address this test process uses: pytest-xdist's process ``gwN`` takes the
+    database N above the one configured (gw0 keeps it), so that each process's Celery
+    worker takes only its own process's tasks and its purges drop nothing of another's,
+    as pytest-django gives each process its own test database."""
+    if not worker or not url.startswith(("redis://", "rediss://")):
+        return url
+    parts = urlsplit(url)
+    base = int(parts.path.strip("/") or 0)
+    database = base + int(worker.removeprefix("gw"))
+    if database > 15:
+        raise pytest.UsageError(f"Redis has databases 0-15; {url} leaves none for {worker}")
+    return urlunsplit(parts._replace(path=f"/{database}"))
+
+
+def _own_redis_database() -> None:
+    """Done at import, before the Celery app reads its settings; the environment too, for
+    the worker subprocesses some tests start."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    for name in ("CELERY_BROKER_URL", "CELERY_RESULT_BACKEND"):
+        url = getattr(settings, name, None)
+        if url:
+            own = redis_database_of_this_process(url, worker)
+            setattr(settings, name, own)
+            if name in os.environ:
+                os.environ[name] = own
+
+
+_own_redis_database()
 
 CATALOGUE = Path(__file__).resolve().parent / "locale" / "zh_Hans" / "LC_MESSAGES" / "django.po"
 
@@ -100,19 +132,37 @@ def _fresh_caches(settings):
 @pytest.fixture(scope="session")
 def celery_worker():
     """A real Celery worker, in a thread, consuming from the Redis broker."""
+    from unittest import mock
+
     from celery.contrib.testing.worker import start_worker
+    from celery.fixups.django import DjangoWorkerFixup
 
     from volunteer_site.celery import app
 
     if settings.CELERY_TASK_ALWAYS_EAGER:
         pytest.fail("celery_worker needs CELERY_BROKER_URL=redis://...")
-    with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10) as worker:
+    with contextlib.ExitStack() as stack:
+        # Celery's Django fix-up closes the database connections of the thread that builds
+        # the worker (at worker_init, and the solo pool's worker_process_init), this one:
+        # inside a test's transaction (the worker asked for in the test's body) that loses
+        # the transaction. The worker thread still closes its own around each task.
+        with (
+            mock.patch.object(DjangoWorkerFixup, "close_database", _leave_open),
+            mock.patch.object(DjangoWorkerFixup, "on_worker_process_init", _leave_open),
+        ):
+            worker = stack.enter_context(
+                start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10)
+            )
         _worker_running.append(worker)
         yield worker
         _worker_running.clear()
 
 
 _worker_running: list = []
+
+
+def _leave_open(*args, **kwargs) -> None:
+    return None
 
 
 def drain_the_worker(timeout: float = 60.0) -> None:
@@ -175,6 +225,29 @@ class Personas:
 
 @pytest.fixture
 def personas(db) -> Personas:
+    return personas_create()
+
+
+@pytest.fixture(scope="module")
+def _personas_of_the_module(django_db_setup, django_db_blocker):
+    with kept_for_the_module(django_db_blocker):
+        yield personas_create()
+
+
+@pytest.fixture
+def personas_kept(db, _personas_of_the_module) -> Personas:
+    """The personas made once for a whole module (``kept_for_the_module``): for a module of
+    many short tests, such as the permission matrix, where making them for each test was
+    most of its time. Each test gets its own copies, read afresh from the database, so
+    nothing a test changes on them, saved or not, reaches the next. A module uses them by
+    defining ``personas`` as ``personas_kept`` (not for ``transaction=True`` tests)."""
+    kept = _personas_of_the_module
+    return Personas(
+        **{field: type(value)._base_manager.get(pk=value.pk) for field, value in vars(kept).items()}
+    )
+
+
+def personas_create() -> Personas:
     province = RegionFactory(name="西藏自治区")
     region = RegionFactory(name="日喀则市", parent=province)
     other_region = RegionFactory(name="拉萨市", parent=province)

@@ -40,6 +40,12 @@ REFUSED_CHARACTERS = "请求包含无效字符"
 URLENCODED = "application/x-www-form-urlencoded"
 
 
+@pytest.fixture
+def personas(personas_kept):
+    """Made once for the module: most of its many short tests' time was making them."""
+    return personas_kept
+
+
 def logged_in(user) -> Client:
     client = Client()
     client.force_login(user)

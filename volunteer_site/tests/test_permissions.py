@@ -350,6 +350,12 @@ CASES = [
 ]
 
 
+@pytest.fixture
+def personas(personas_kept):
+    """Made once for the module: most of its many short tests' time was making them."""
+    return personas_kept
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize(("name", "persona"), CASES)
 def test_permission_matrix(request, settings, personas, name, persona):
