@@ -23,6 +23,8 @@ from attendance import selectors, services
 from attendance.forms import CheckInForm, MarkForm
 from planning.models import Occurrence
 from teams.access import team_for_staff
+from volunteer_site.audit import audit
+from volunteer_site.models import AuditAction
 from volunteer_site.views import too_many_requests
 
 
@@ -128,6 +130,7 @@ def _back(occurrence: Occurrence) -> HttpResponse:
 def new_code(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     occurrence = _occurrence(request, slug, pk)
     code = services.code_renew(occurrence=occurrence)
+    audit(request, AuditAction.CHECKIN_CODE_RENEW, target=occurrence, occurrence=occurrence.pk)
     messages.success(
         request, _("New check-in code %(code)s: the old one no longer works.") % {"code": code.code}
     )
@@ -159,6 +162,17 @@ def mark(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
         for message in error.messages:
             messages.error(request, message)
     else:
+        hours = form.cleaned_data["hours"]
+        audit(
+            request,
+            AuditAction.ATTENDANCE_MARK,
+            target=occurrence,
+            occurrence=occurrence.pk,
+            volunteer=form.cleaned_data["user"].get_username(),
+            hours=None if hours is None else str(hours),
+            arrived=None if arrived_at is None else timezone.localtime(arrived_at).isoformat(),
+            left=None if left_at is None else timezone.localtime(left_at).isoformat(),
+        )
         messages.success(
             request,
             _("%(name)s is marked as present.")
@@ -177,6 +191,13 @@ def unmark(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     if user is None:
         messages.error(request, _("Choose someone on the sheet."))
     elif services.attendance_unmark(occurrence=occurrence, user=user):
+        audit(
+            request,
+            AuditAction.ATTENDANCE_UNMARK,
+            target=occurrence,
+            occurrence=occurrence.pk,
+            volunteer=user.get_username(),
+        )
         messages.success(
             request,
             _("%(name)s is no longer marked as present.")

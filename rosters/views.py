@@ -36,6 +36,8 @@ from rosters.forms import (
 )
 from rosters.models import DutyGroup, SwapRequest, SwapStatus
 from teams.access import roles_for, team_for_secretary, team_for_staff
+from volunteer_site.audit import audit
+from volunteer_site.models import AuditAction
 from volunteer_site.names import pinyin_key
 
 
@@ -359,6 +361,7 @@ def swap_approve(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except services.RosterError as error:
         messages.error(request, str(error))
     else:
+        audit(request, AuditAction.SWAP_APPROVE, target=swap, swap=swap.pk)
         messages.success(request, _("The swap was approved and the roster changed."))
     return redirect("rosters:swaps", slug=team.slug)
 
@@ -376,5 +379,12 @@ def swap_reject(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     except services.RosterError as error:
         messages.error(request, str(error))
     else:
+        audit(
+            request,
+            AuditAction.SWAP_REJECT,
+            target=swap,
+            swap=swap.pk,
+            reason=form.cleaned_data["reason"],
+        )
         messages.success(request, _("The swap was rejected."))
     return redirect("rosters:swaps", slug=team.slug)

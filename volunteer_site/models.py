@@ -33,6 +33,11 @@ class AuditAction(models.TextChoices):
     PLANNED_STOP = "planned_stop", _("stopped a planned activity")
     PLANNED_PUBLISH = "planned_publish", _("published a planned activity again")
     OCCURRENCE_CANCEL = "occurrence_cancel", _("cancelled an occurrence")
+    ATTENDANCE_MARK = "attendance_mark", _("marked attendance by hand")
+    ATTENDANCE_UNMARK = "attendance_unmark", _("took back an attendance")
+    CHECKIN_CODE_RENEW = "checkin_code_renew", _("renewed a check-in code")
+    SWAP_APPROVE = "swap_approve", _("approved a duty swap")
+    SWAP_REJECT = "swap_reject", _("rejected a duty swap")
 
 
 class AuditOutcome(models.TextChoices):

@@ -21,6 +21,7 @@ from planning.models import OccurrenceStatus
 from planning.tests.factories import occurrence_of
 from signups.models import SignUp, SignUpStatus
 from signups.tests.factories import volunteer_of
+from volunteer_site.models import AuditAction, AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -144,6 +145,8 @@ def test_a_new_code_replaces_the_old(personas, running):
     code = CheckInCode.objects.get(occurrence=running).code
     assert code != "482913"  # the old code is in use, so never drawn again
     assert told(response) == [f"新签到码为 {code}，旧签到码已失效。"]
+    entry = AuditEntry.objects.get(action=AuditAction.CHECKIN_CODE_RENEW)
+    assert (entry.user, entry.detail["occurrence"]) == (personas.staff, running.pk)
 
 
 def test_the_sheet_keeps_its_query_count_as_people_come(personas, running):
@@ -196,6 +199,15 @@ def test_mark_with_hours_with_times_and_unmark(personas, running):
     response = client.post(url("unmark", running), {"user": personas.volunteer.pk})
     assert told(response)[-1] == "已取消志愿者甲的到场标记。"
     assert not Attendance.objects.exists()
+    # Each in the audit log: hours given by hand count, so who gave them is kept.
+    marks = AuditEntry.objects.filter(action=AuditAction.ATTENDANCE_MARK).order_by("pk")
+    assert [(e.user, e.detail["volunteer"], e.detail["hours"]) for e in marks] == [
+        (personas.staff, "volunteer", "2.5"),
+        (personas.staff, "volunteer", None),
+    ]
+    assert marks[1].detail["arrived"] == start.replace(second=0, microsecond=0).isoformat()
+    unmark = AuditEntry.objects.get(action=AuditAction.ATTENDANCE_UNMARK)
+    assert (unmark.detail["volunteer"], unmark.detail["occurrence"]) == ("volunteer", running.pk)
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,7 @@ from rosters.tests.factories import four_groups, group_of, member_with_login, ne
 from signups.models import SignUp, SignUpStatus
 from signups.services import assign
 from teams.tests.factories import TeamFactory
+from volunteer_site.models import AuditAction, AuditEntry
 
 pytestmark = pytest.mark.django_db
 
@@ -329,6 +330,8 @@ def test_ask_for_a_swap_and_see_it_decided(personas, duties):
     }
     mine = text_of(client.get(MINE))
     assert "您请达瓦接替您" in mine and "已批准" in mine
+    entry = AuditEntry.objects.get(action=AuditAction.SWAP_APPROVE)
+    assert (entry.user, entry.detail["swap"]) == (personas.secretary, swap.pk)
 
 
 def test_the_secretary_rejects_with_a_reason(personas, duties):
@@ -344,6 +347,8 @@ def test_the_secretary_rejects_with_a_reason(personas, duties):
     page = text_of(secretary.post(url, {"reason": "卓玛当天值班"}, follow=True))
     assert "换班申请已驳回。" in page and "卓玛当天值班" in page
     assert "卓玛当天值班" in text_of(client_for(personas.volunteer).get(MINE))
+    entry = AuditEntry.objects.get(action=AuditAction.SWAP_REJECT)
+    assert (entry.user, entry.detail["reason"]) == (personas.secretary, "卓玛当天值班")
 
 
 def test_a_past_duty_cannot_be_swapped_from_the_page(personas):
