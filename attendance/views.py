@@ -8,6 +8,7 @@ check in where); the sheet and its actions are the team's staff and secretary's
 from __future__ import annotations
 
 import segno
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -22,7 +23,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from attendance import selectors, services
 from attendance.forms import CheckInForm, MarkForm
 from planning.models import Occurrence
-from teams.access import team_for_staff
+from teams.access import roles_for, team_for_staff
 from volunteer_site.audit import audit
 from volunteer_site.models import AuditAction
 from volunteer_site.views import too_many_requests
@@ -46,6 +47,8 @@ def check_in(request: HttpRequest) -> HttpResponse:
                 )
             except services.CheckInError as error:
                 form.add_error("code", error.messages)
+            else:
+                _signed_in_until_check_out(request, result)
     else:
         code = services.normalise_code(request.GET.get("code", ""))[:40]
         form = CheckInForm(initial={"code": code} if services.is_code_shaped(code) else None)
@@ -60,6 +63,23 @@ def check_in(request: HttpRequest) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def _signed_in_until_check_out(request: HttpRequest, result: services.CheckInResult) -> None:
+    """Someone checked in comes back hours later to check out, with the page idle in
+    between: the session of a login that only sees its owner's records (no role on a team
+    or region, not an administrator) stays valid while idle until check-out closes; the
+    check-out puts the usual idle limit back (docs/domain.md § Attendance)."""
+    if result.action == "out":
+        request.session.set_expiry(None)
+        return
+    roles = roles_for(request.user)
+    if roles.team_roles or roles.is_region_admin or request.user.is_staff:
+        return
+    closes = services.window(result.attendance.occurrence)[1]
+    seconds = int((closes - timezone.now()).total_seconds())
+    if seconds > settings.SESSION_COOKIE_AGE:
+        request.session.set_expiry(seconds)
 
 
 def _occurrence(request: HttpRequest, slug: str, pk: int) -> Occurrence:

@@ -17,6 +17,7 @@ from attendance import services
 from attendance.models import Attendance, CheckInCode
 from attendance.tests.factories import running_occurrence
 from conftest import client_for, text_of
+from members.tests.factories import MemberFactory
 from planning.models import OccurrenceStatus
 from planning.tests.factories import occurrence_of
 from signups.models import SignUp, SignUpStatus
@@ -138,6 +139,23 @@ def test_after_the_last_check_out_the_sheet_shows_no_code(personas):
 def test_the_print_version_has_no_navigation(personas, running):
     html = client_for(personas.secretary).get(url("print", running)).content.decode()
     assert "482913" in html and "site-nav" not in html and "css/attendance.css" in html
+
+
+def test_a_volunteer_checked_in_stays_signed_in_until_check_out_closes(personas, running, settings):
+    """The patrol began 10 minutes ago and lasts 4 hours; check-out closes an hour after:
+    the session stays valid while idle for 4 h 50 min, not the usual 30 minutes, and goes
+    back to 30 minutes at check-out. A login with a role keeps the usual limit."""
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    client = client_for(personas.volunteer)
+    client.post(CHECK_IN, {"code": "482913"})
+    assert 4 * 3600 + 49 * 60 < client.session.get_expiry_age() <= 4 * 3600 + 50 * 60
+    client.post(CHECK_IN, {"code": "482913", "out": "1"})
+    assert client.session.get_expiry_age() == 30 * 60
+    staff = client_for(personas.staff)
+    MemberFactory(team=personas.team, user=personas.staff)
+    staff.post(CHECK_IN, {"code": "482913"})
+    assert Attendance.objects.filter(user=personas.staff).exists()
+    assert staff.session.get_expiry_age() == 30 * 60
 
 
 def test_a_new_code_replaces_the_old(personas, running):
