@@ -137,7 +137,8 @@ def turnout_rows(data: ReviewData, turnout: dict) -> list[list]:
             [
                 safe_text(row.number),
                 safe_text(row.name),
-                *((counts.signed_up, counts.attended, counts.no_shows) if counts else (0, 0, 0)),
+                # Empty for a member without a login, who cannot sign up.
+                *((counts.signed_up, counts.attended, counts.no_shows) if counts else (None,) * 3),
             ]
         )
     return rows
@@ -190,7 +191,8 @@ def review_workbook(
             [
                 "说明",
                 f"{data.year}年{data.month}月已举行的场次（未取消、已结束）中的报名（已确认）、"
-                "到场和缺席（报名未到场）次数，按导出时的数据统计，不属于签署内容。",
+                "到场和缺席（报名未到场）次数，按导出时的数据统计，不属于签署内容；"
+                "没有登录账号的队员不能报名，留空。",
             ]
         )
 

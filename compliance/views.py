@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
 from activities.models import Activity, ActivityStatus, MonthlyReview
-from attendance.selectors import Turnout, turnout_by_member
+from attendance.selectors import turnout_by_member
 from compliance import months, review_data, reviews, standing
 from compliance.export import review_workbook
 from compliance.forms import ReviewFilterForm, ReviewSignForm
@@ -205,10 +205,11 @@ def _review_detail_context(
 
 def _with_turnout(team: Team, year: int, month: int, rows: list) -> list:
     """Each row with its sign-ups against attendance (docs/domain.md § Attendance): shown
-    live beside the review, never part of what is signed."""
+    live beside the review, never part of what is signed; None for a member without a
+    login, who cannot sign up."""
     turnout = turnout_by_member(team, year, month, now=timezone.now())
     for row in rows:
-        row.turnout = turnout.get(row.member_id, Turnout())
+        row.turnout = turnout.get(row.member_id)
     return rows
 
 

@@ -96,7 +96,7 @@ def test_an_occurrence_not_over_yet_is_left_out(november):
 
 
 def test_the_review_shows_the_turnout_columns(november):
-    personas, (a, _b, _c, _d), _nov12 = november
+    personas, (a, _b, _c, d), _nov12 = november
     url = reverse("compliance:review", kwargs={"slug": "our-team", "year": 2026, "month": 11})
     html = client_for(personas.secretary).get(url).content.decode()
     assert "报名次数" in html and "到场次数" in html and "缺席次数" in html
@@ -104,6 +104,8 @@ def test_the_review_shows_the_turnout_columns(november):
     assert '<td class="num turnout-signed">2</td>' in row
     assert '<td class="num turnout-attended">1</td>' in row
     assert '<td class="num turnout-no-shows">1</td>' in row
+    no_login = re.search(rf'<tr [^>]*data-member="{d.pk}">(.*?)</tr>', html, re.S).group(1)
+    assert no_login.count('title="没有登录账号，不能报名">—</td>') == 3
 
 
 def test_the_print_version_has_the_turnout_columns_and_says_they_are_not_signed(november):
@@ -134,7 +136,7 @@ def test_the_workbook_has_a_sheet_of_sign_ups_and_attendance(november):
     assert rows["A"] == (2, 1, 1)
     assert rows["B"] == (2, 1, 1)
     assert rows["C"] == (0, 1, 0)
-    assert rows["D"] == (0, 0, 0)  # no login: cannot sign up
+    assert rows["D"] == (None, None, None)  # no login: cannot sign up
     assert rows[personas.volunteer_member.name] == (0, 0, 0)
     notes = [row for row in sheet.iter_rows(values_only=True) if row[0] == "说明"]
     assert "不属于签署内容" in notes[0][1]
