@@ -23,12 +23,10 @@ from django.urls import reverse
 
 from activities.models import Activity, ActivityStatus, MonthlyReview, Participation, TeamFigures
 from activities.stats import team_figures_recompute
-from demo.team_data import DEMO_LOGINS, TEAM_SLUG
+from demo.team_data import TEAM_SLUG
 from members.models import CadreRank, Member
-from teams.access import roles_for
 from teams.models import (
     ErrorReport,
-    Region,
     RegionAdmin,
     ServiceCategory,
     Team,
@@ -284,54 +282,6 @@ def test_reset_on_an_empty_database_loads_the_demo():
     assert Team.objects.filter(slug=TEAM_SLUG).exists()
     assert Team.objects.count() == 6
     assert_logins_printed(output)
-
-
-@pytest.mark.django_db
-@pytest.mark.parametrize("username", list(PASSWORDS))
-def test_each_demo_login_works_and_has_its_role(client, username):
-    seed()
-    team = Team.objects.get(slug=TEAM_SLUG)
-    user = get_user_model().objects.get(username=username)
-    roles = roles_for(user)
-
-    assert log_in(client, username, PASSWORDS[username])
-    assert user.first_name and user.last_name
-    assert user.is_superuser == (username == "admin")
-    assert user.is_staff == (username == "admin")
-    expected_team_role = {"secretary": TeamRole.Role.SECRETARY, "staff": TeamRole.Role.STAFF}
-    assert roles.role_on(team) == expected_team_role.get(username)
-    assert len(roles.team_roles) == (1 if username in expected_team_role else 0)
-    if username == "regionadmin":
-        assert [region.name for region in roles.admin_regions] == ["日喀则市"]
-        assert Region.objects.get(name="日喀则市").pk in roles.admin_region_ids()
-    else:
-        assert not roles.is_region_admin
-    if username == "volunteer":
-        assert roles.member.team == team
-        assert roles.member != team.lead_member
-        assert roles.member.cadre_rank == CadreRank.GENERAL
-        assert roles.member.name == user.last_name + user.first_name
-        assert roles.member.participations.exists()
-    else:
-        assert roles.member is None
-
-
-@pytest.mark.django_db
-def test_command_prints_the_logins_table():
-    output = seed()
-
-    assert [login.username for login in DEMO_LOGINS] == list(PASSWORDS)
-    for username, password in PASSWORDS.items():
-        assert re.search(rf"^{username}\s+{password}\s", output, re.MULTILINE), username
-    for role in [
-        "秘书 / team secretary",
-        "录入员 / office staff",
-        "文明办管理员 / civilization-office admin",
-        "志愿者 / volunteer",
-        "超级管理员 / superuser",
-    ]:
-        assert role in output
-    assert "members 121" in output
 
 
 @pytest.mark.django_db
