@@ -37,12 +37,12 @@ TEST_WORKERS ?= 2
 test-services:
 	DATABASE_URL=$${DATABASE_URL:-$(SERVICE_DATABASE_URL)} \
 	CELERY_BROKER_URL=$${CELERY_BROKER_URL:-$(SERVICE_BROKER_URL)} \
-	$(PY) -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 # The suite on the embedded default (SQLite, tasks in-process), services deselected.
 test-embedded:
 	env -u DATABASE_URL -u CELERY_BROKER_URL -u CELERY_RESULT_BACKEND -u CACHE_URL \
-	$(PY) -m pytest -m "not services" -n $(TEST_WORKERS) $(PYTEST_ARGS)
+	$(PY) -m pytest -m "not services" -n $(TEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
 
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
