@@ -107,22 +107,21 @@ _REMOVED_SUBJECT = gettext_noop("[Volunteer service] Taken off the list: %(title
 _REMINDER_SUBJECT = gettext_noop("[Volunteer service] Tomorrow: %(title)s, %(time_range)s")
 
 
+def _tell_each(signup_ids: list[int], due: Q, subject: str, template: str, now) -> int:
+    """Send ``template`` to each sign-up still ``due`` a change notice; the mails sent."""
+    return sum(
+        _claim_and_send(pk, due, "notified_at", now, lambda s: _send(s, subject, template))
+        for pk in signup_ids
+    )
+
+
 def moved_up_send(signup_ids: list[int], *, now: datetime.datetime | None = None) -> int:
     """Tell the people moved up from the waiting list; returns the mails sent."""
     now = now or timezone.now()
     due = Q(status=SignUpStatus.CONFIRMED, promoted_at__isnull=False) & (
         Q(notified_at__isnull=True) | Q(notified_at__lt=F("promoted_at"))
     )
-    return sum(
-        _claim_and_send(
-            pk,
-            due,
-            "notified_at",
-            now,
-            lambda s: _send(s, _MOVED_UP_SUBJECT, "emails/signup_moved_up.txt"),
-        )
-        for pk in signup_ids
-    )
+    return _tell_each(signup_ids, due, _MOVED_UP_SUBJECT, "emails/signup_moved_up.txt", now)
 
 
 def cancelled_send(signup_ids: list[int], *, now: datetime.datetime | None = None) -> int:
@@ -133,16 +132,7 @@ def cancelled_send(signup_ids: list[int], *, now: datetime.datetime | None = Non
         cancelled_at__isnull=False,
         occurrence__status=OccurrenceStatus.CANCELLED,
     ) & (Q(notified_at__isnull=True) | Q(notified_at__lt=F("cancelled_at")))
-    return sum(
-        _claim_and_send(
-            pk,
-            due,
-            "notified_at",
-            now,
-            lambda s: _send(s, _CANCELLED_SUBJECT, "emails/signup_cancelled.txt"),
-        )
-        for pk in signup_ids
-    )
+    return _tell_each(signup_ids, due, _CANCELLED_SUBJECT, "emails/signup_cancelled.txt", now)
 
 
 def removed_send(signup_ids: list[int], *, now: datetime.datetime | None = None) -> int:
@@ -156,16 +146,7 @@ def removed_send(signup_ids: list[int], *, now: datetime.datetime | None = None)
         & ~Q(changed_by=F("user"))
         & (Q(notified_at__isnull=True) | Q(notified_at__lt=F("cancelled_at")))
     )
-    return sum(
-        _claim_and_send(
-            pk,
-            due,
-            "notified_at",
-            now,
-            lambda s: _send(s, _REMOVED_SUBJECT, "emails/signup_removed.txt"),
-        )
-        for pk in signup_ids
-    )
+    return _tell_each(signup_ids, due, _REMOVED_SUBJECT, "emails/signup_removed.txt", now)
 
 
 def reminders_due(*, now: datetime.datetime | None = None):
