@@ -33,7 +33,7 @@ from volunteer_site.views import too_many_requests
 @require_http_methods(["GET", "POST"])
 def check_in(request: HttpRequest) -> HttpResponse:
     """GET: the code form, pre-filled from ?code= (the QR code); POST: in or out."""
-    result = None
+    result, stays_signed_in = None, False
     if request.method == "POST":
         form = CheckInForm(request.POST)
         if services.wrong_codes_exhausted(request.user):
@@ -48,7 +48,7 @@ def check_in(request: HttpRequest) -> HttpResponse:
             except services.CheckInError as error:
                 form.add_error("code", error.messages)
             else:
-                _signed_in_until_check_out(request, result)
+                stays_signed_in = _signed_in_until_check_out(request, result)
     else:
         code = services.normalise_code(request.GET.get("code", ""))[:40]
         form = CheckInForm(initial={"code": code} if services.is_code_shaped(code) else None)
@@ -58,6 +58,10 @@ def check_in(request: HttpRequest) -> HttpResponse:
         {
             "form": form,
             "result": result,
+            "stays_signed_in": stays_signed_in,
+            "checkout_closes": (
+                services.window(result.attendance.occurrence)[1] if result is not None else None
+            ),
             "before_minutes": services.CHECK_IN_BEFORE.seconds // 60,
             "after_minutes": services.CHECK_OUT_AFTER.seconds // 60,
         },
@@ -65,21 +69,24 @@ def check_in(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _signed_in_until_check_out(request: HttpRequest, result: services.CheckInResult) -> None:
+def _signed_in_until_check_out(request: HttpRequest, result: services.CheckInResult) -> bool:
     """Someone checked in comes back hours later to check out, with the page idle in
     between: the session of a login that only sees its owner's records (no role on a team
     or region, not an administrator) stays valid while idle until check-out closes; the
-    check-out puts the usual idle limit back (docs/domain.md § Attendance)."""
+    check-out puts the usual idle limit back (docs/domain.md § Attendance). True when the
+    session was kept."""
     if result.action == "out":
         request.session.set_expiry(None)
-        return
+        return False
     roles = roles_for(request.user)
     if roles.team_roles or roles.is_region_admin or request.user.is_staff:
-        return
+        return False
     closes = services.window(result.attendance.occurrence)[1]
     seconds = int((closes - timezone.now()).total_seconds())
-    if seconds > settings.SESSION_COOKIE_AGE:
-        request.session.set_expiry(seconds)
+    if seconds <= settings.SESSION_COOKIE_AGE:
+        return False
+    request.session.set_expiry(seconds)
+    return True
 
 
 def _occurrence(request: HttpRequest, slug: str, pk: int) -> Occurrence:

@@ -147,15 +147,19 @@ def test_a_volunteer_checked_in_stays_signed_in_until_check_out_closes(personas,
     back to 30 minutes at check-out. A login with a role keeps the usual limit."""
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     client = client_for(personas.volunteer)
-    client.post(CHECK_IN, {"code": "482913"})
+    page = text_of(client.post(CHECK_IN, {"code": "482913"}))
     assert 4 * 3600 + 49 * 60 < client.session.get_expiry_age() <= 4 * 3600 + 50 * 60
+    closes = timezone.localtime(running.ends_at + services.CHECK_OUT_AFTER)
+    hint = f"离开时请在本页签退，或再次输入签到码，{closes:%H:%M} 前有效。"
+    assert f"{hint} 在此之前您无需重新登录。" in page
     client.post(CHECK_IN, {"code": "482913", "out": "1"})
     assert client.session.get_expiry_age() == 30 * 60
     staff = client_for(personas.staff)
     MemberFactory(team=personas.team, user=personas.staff)
-    staff.post(CHECK_IN, {"code": "482913"})
+    page = text_of(staff.post(CHECK_IN, {"code": "482913"}))
     assert Attendance.objects.filter(user=personas.staff).exists()
     assert staff.session.get_expiry_age() == 30 * 60
+    assert hint in page and "无需重新登录" not in page
 
 
 def test_a_new_code_replaces_the_old(personas, running):
